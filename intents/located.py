@@ -1,0 +1,81 @@
+"""YAML loading that remembers line numbers and refuses duplicate keys.
+
+Content authors are not programmers: an error must point at the line to fix.
+PyYAML drops positions after construction, so this loader builds dict, list and
+str subclasses that carry the 1-based line they came from (``.line``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+
+class LocatedStr(str):
+    """A string scalar that knows its line."""
+
+    line: int
+
+
+class LocatedDict(dict[str, Any]):
+    """A mapping that knows its line and the line of each key."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class LocatedList(list[Any]):
+    """A sequence that knows its line."""
+
+    line: int
+
+
+class DuplicateKeyError(ValueError):
+    """A mapping names the same key twice (YAML would silently keep the last)."""
+
+    def __init__(self, key: str, line: int, first_line: int) -> None:
+        super().__init__(f"'{key}' appears twice (first on line {first_line})")
+        self.line = line
+
+
+def line_of(value: object, default: int = 1) -> int:
+    """Return the line a loaded value came from, or ``default`` for plain values."""
+    return getattr(value, "line", default)
+
+
+class _LocatedLoader(yaml.SafeLoader):
+    """SafeLoader whose containers and strings carry their line numbers."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        value = super().construct_object(node, deep=True)
+        line = node.start_mark.line + 1
+        if isinstance(node, ScalarNode) and isinstance(value, str):
+            located = LocatedStr(value)
+            located.line = line
+            return located
+        if isinstance(node, SequenceNode) and isinstance(value, list):
+            seq = LocatedList(value)
+            seq.line = line
+            return seq
+        if isinstance(node, MappingNode) and isinstance(value, dict):
+            mapping = LocatedDict()
+            mapping.line = line
+            mapping.key_lines = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node)
+                key_line = key_node.start_mark.line + 1
+                if key in mapping.key_lines:
+                    raise DuplicateKeyError(str(key), key_line, mapping.key_lines[key])
+                mapping.key_lines[str(key)] = key_line
+            mapping.update((str(k), v) for k, v in value.items())
+            return mapping
+        return value
+
+
+def load_located(path: Path) -> Any:
+    """Parse one YAML file into located values (raises YAMLError or DuplicateKeyError)."""
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_LocatedLoader)

@@ -1,0 +1,120 @@
+"""The checked, typed form of the content, as the skill and the model builder use it.
+
+Everything here is immutable and built once by :mod:`intents.loader`; nothing in
+the running skill reads YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BUILTIN_PREFIX = "AMAZON."
+
+
+@dataclass(frozen=True)
+class Part:
+    """One turn's worth of a topic: a single idea, short enough to say in one breath or two."""
+
+    say: str
+    more: str | None = None
+    """What "tell me more" adds to this part, if anything."""
+    ask: str | None = None
+    """The question that ends this turn, overriding the default."""
+    pause: float = 0.0
+    """Seconds of quiet after the part, for thinking (the evening reflection)."""
+    label: str = ""
+    """Spoken before the part, like "Step 2 of 4: "; empty for intro parts."""
+    tip: str | None = None
+    """The tip id this part tells, when it is one of the article's tips."""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What to suggest after a topic's last part; yes takes the person there."""
+
+    to: str
+    ask: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A custom intent's spoken answer: parts in order, then an offer or a closing."""
+
+    intent: str
+    title: str
+    parts: tuple[Part, ...]
+    offer: Offer | None = None
+    closing: str | None = None
+    """Spoken after the last part instead of an offer; it ends the session."""
+
+    def position_of_tip(self, tip_id: str) -> int | None:
+        """Return the index of the part that tells ``tip_id``, if this topic has it."""
+        for index, part in enumerate(self.parts):
+            if part.tip == tip_id:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class Tip:
+    """One of the article's eight tips, told as a numbered step of its topic."""
+
+    id: str
+    title: str
+    say: str
+    more: str
+
+
+@dataclass(frozen=True)
+class SlotValue:
+    """A slot type value as Alexa's entity resolution knows it."""
+
+    id: str
+    value: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Intent:
+    """An intent of the interaction model, custom or Amazon's built-in."""
+
+    name: str
+    samples: tuple[str, ...] = ()
+    slots: dict[str, str] = field(default_factory=dict)
+    """Slot name to slot type."""
+
+    @property
+    def is_builtin(self) -> bool:
+        """Tell whether Amazon defines this intent (``AMAZON.*``)."""
+        return self.name.startswith(BUILTIN_PREFIX)
+
+
+@dataclass(frozen=True)
+class Content:
+    """All of the skill's content, checked."""
+
+    skill: dict[str, object]
+    """skill.yaml as plain data: names, voice settings and the texts outside topics."""
+    intents: dict[str, Intent]
+    slot_types: dict[str, tuple[SlotValue, ...]]
+    topics: dict[str, Topic]
+    tips: dict[str, Tip]
+
+    def text(self, *path: str) -> str:
+        """Return one text of skill.yaml, like ``text("launch", "say")``."""
+        node: object = self.skill
+        for key in path:
+            if not isinstance(node, dict):
+                raise KeyError(".".join(path))
+            node = node[key]
+        if not isinstance(node, str):
+            raise KeyError(".".join(path))
+        return node
+
+    def topic_of_tip(self, tip_id: str) -> tuple[Topic, int] | None:
+        """Return the topic that tells ``tip_id`` and the index of that part."""
+        for topic in self.topics.values():
+            index = topic.position_of_tip(tip_id)
+            if index is not None:
+                return topic, index
+        return None

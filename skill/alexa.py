@@ -1,0 +1,44 @@
+"""Build the ASK SDK skill object: one per process, shared by Alexa and local rehearsal."""
+
+from __future__ import annotations
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+
+from intents import Content
+from skill.handlers import (
+    ApologyHandler,
+    IntentHandler,
+    LaunchHandler,
+    OtherRequestHandler,
+    RequestLogger,
+    SessionEndedHandler,
+)
+from speech.ssml import Voice
+
+
+def voice_of(content: Content) -> Voice:
+    """Read the pacing settings from skill.yaml."""
+    settings = content.skill.get("voice", {})
+    assert isinstance(settings, dict)
+    return Voice(
+        rate=str(settings.get("rate", "95%")),
+        sentence_pause_ms=int(settings.get("sentence_pause", 400)),
+    )
+
+
+def build_skill(content: Content) -> CustomSkill:
+    """Assemble the handlers in dispatch order; the catch-all comes last.
+
+    No persistence adapter is configured on purpose: the skill keeps a person's
+    place only in session attributes, which end with the session.
+    """
+    voice = voice_of(content)
+    builder = SkillBuilder()
+    builder.add_global_request_interceptor(RequestLogger())
+    builder.add_request_handler(LaunchHandler(content, voice))
+    builder.add_request_handler(IntentHandler(content, voice))
+    builder.add_request_handler(SessionEndedHandler())
+    builder.add_request_handler(OtherRequestHandler())
+    builder.add_exception_handler(ApologyHandler(content, voice))
+    return builder.create()

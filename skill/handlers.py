@@ -1,0 +1,176 @@
+"""The ASK SDK side of the skill: handlers that translate between Alexa and the conversation.
+
+Handlers hold no wording and no conversation logic; they read the request and the
+session attributes, call :func:`skill.conversation.respond` (or ``launch``), and
+turn the :class:`~skill.conversation.Reply` into Alexa's response.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ask_sdk_core.dispatch_components import (
+    AbstractExceptionHandler,
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.response_helper import ResponseFactory
+from ask_sdk_core.utils import is_request_type
+from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.slu.entityresolution import StatusCode
+from ask_sdk_model.ui import SimpleCard
+
+from intents import Content
+from intents.loader import normalise_sample
+from skill import conversation
+from skill.conversation import Reply, State, Turn
+from speech.ssml import Voice, to_ssml
+
+log = logging.getLogger("closer.skill")
+
+
+class _ReplyHandler(AbstractRequestHandler):
+    """Base for handlers that answer with a conversation reply."""
+
+    def __init__(self, content: Content, voice: Voice) -> None:
+        self.content = content
+        self.voice = voice
+
+    def state(self, handler_input: HandlerInput) -> State:
+        """Read the person's place from the session (never from persistent storage)."""
+        return State.from_attributes(
+            handler_input.attributes_manager.session_attributes, self.content
+        )
+
+    def build(self, handler_input: HandlerInput, reply: Reply) -> Response:
+        """Turn a reply into Alexa's response and keep the new state in the session."""
+        handler_input.attributes_manager.session_attributes = (
+            {} if reply.end_session else reply.state.to_attributes()
+        )
+        return render(handler_input.response_builder, reply, self.voice)
+
+
+class LaunchHandler(_ReplyHandler):
+    """Answer "Alexa, open closer together": welcome and offer starting points."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.build(handler_input, conversation.launch(self.content))
+
+
+class IntentHandler(_ReplyHandler):
+    """Every intent, custom or built-in: one content-driven path through the conversation."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        assert isinstance(request, IntentRequest)
+        turn = Turn(intent=request.intent.name, slots=resolve_slots(request, self.content))
+        return self.build(
+            handler_input, conversation.respond(self.content, self.state(handler_input), turn)
+        )
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """Alexa closed the session (silence, "exit", an error): nothing may be spoken back."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        reason = getattr(request, "reason", None)
+        log.info("session ended: %s", getattr(reason, "value", reason))
+        return handler_input.response_builder.response
+
+
+class OtherRequestHandler(AbstractRequestHandler):
+    """Any other request type (events, playback, etc.): a valid empty response."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response
+
+
+class ApologyHandler(AbstractExceptionHandler):
+    """Catch everything a handler raises: apologise and offer help, never an error to Alexa."""
+
+    def __init__(self, content: Content, voice: Voice) -> None:
+        self.content = content
+        self.voice = voice
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        # The exception type and place only: the request may hold what the person said.
+        log.error("handler failed: %s", type(exception).__name__, exc_info=exception)
+        return render(
+            handler_input.response_builder, conversation.apology(self.content), self.voice
+        )
+
+
+class RequestLogger(AbstractRequestInterceptor):
+    """Log what kind of request arrived: its type and intent name, nothing personal."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        request = handler_input.request_envelope.request
+        intent = getattr(getattr(request, "intent", None), "name", None)
+        log.info("request %s%s", request.object_type, f" {intent}" if intent else "")
+
+
+def render(builder: ResponseFactory, reply: Reply, voice: Voice) -> Response:
+    """Write a reply into an SDK response: SSML speech, reprompt, card, session end."""
+    builder.speak(to_ssml(reply.speech, voice))
+    if reply.reprompt and not reply.end_session:
+        builder.ask(to_ssml(reply.reprompt, voice))
+    if reply.card is not None:
+        builder.set_card(SimpleCard(title=reply.card.title, content=reply.card.text))
+    builder.set_should_end_session(reply.end_session)
+    return builder.response
+
+
+def resolve_slots(request: IntentRequest, content: Content) -> dict[str, str | None]:
+    """Map each slot to its value id, as Alexa's entity resolution matched it.
+
+    Alexa sends the id under ``resolutions`` when the spoken value matched a value
+    or synonym; a client without entity resolution (a simulator) sends only the
+    spoken text, which is matched against the same values and synonyms here.
+    """
+    resolved: dict[str, str | None] = {}
+    intent_spec = content.intents.get(request.intent.name)
+    for name, slot in (request.intent.slots or {}).items():
+        resolved[name] = _resolved_id(slot)
+        if resolved[name] is None and slot.value and intent_spec and name in intent_spec.slots:
+            resolved[name] = _match_value(content, intent_spec.slots[name], slot.value)
+    return resolved
+
+
+def _resolved_id(slot: Any) -> str | None:
+    """Return the first successfully matched value id from entity resolution."""
+    resolutions = getattr(slot, "resolutions", None)
+    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+        if (
+            authority.status
+            and authority.status.code == StatusCode.ER_SUCCESS_MATCH
+            and authority.values
+        ):
+            return str(authority.values[0].value.id)
+    return None
+
+
+def _match_value(content: Content, slot_type: str, spoken: str) -> str | None:
+    """Find the value whose name or synonym is exactly what was spoken (case-insensitive)."""
+    wanted = normalise_sample(spoken)
+    for value in content.slot_types.get(slot_type, ()):
+        if wanted in {normalise_sample(v) for v in (value.value, *value.synonyms)}:
+            return value.id
+    return None

@@ -1,0 +1,162 @@
+"""Generate the Alexa interaction model and skill manifest from the content.
+
+The files under ``deploy/`` are committed so the ASK CLI can deploy them as they
+are, but nobody edits them: ``closer build-model`` writes them from ``intents/``,
+and ``closer build-model --check`` (run by the tests) fails when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from intents import Content
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEPLOY_DIR = PROJECT_ROOT / "deploy"
+LOCALES = ("en-US",)
+COUNTRIES = {"en-US": "US"}
+MODEL_PATH = "skill-package/interactionModels/custom/{locale}.json"
+
+
+def interaction_model(content: Content) -> dict[str, Any]:
+    """Build one locale's interaction model: invocation name, intents, slot types."""
+    intents = []
+    for intent in content.intents.values():
+        entry: dict[str, Any] = {"name": intent.name, "samples": list(intent.samples)}
+        if intent.slots:
+            entry["slots"] = [{"name": n, "type": t} for n, t in intent.slots.items()]
+        intents.append(entry)
+    types = [
+        {
+            "name": name,
+            "values": [
+                {"id": v.id, "name": {"value": v.value, "synonyms": list(v.synonyms)}}
+                for v in values
+            ],
+        }
+        for name, values in content.slot_types.items()
+    ]
+    return {
+        "interactionModel": {
+            "languageModel": {
+                "invocationName": content.text("invocation_name"),
+                "intents": intents,
+                "types": types,
+            }
+        }
+    }
+
+
+def example_phrases(content: Content) -> list[str]:
+    """Alexa's three example phrases: open the skill, then the chosen samples."""
+    invocation = content.text("invocation_name")
+    manifest = content.skill["manifest"]
+    assert isinstance(manifest, dict)
+    phrases = [f"Alexa, open {invocation}"]
+    phrases += [f"Alexa, ask {invocation} {sample}" for sample in manifest["example_phrases"]]
+    return phrases
+
+
+def skill_manifest(content: Content) -> dict[str, Any]:
+    """Build skill.json: publishing text with the disclaimer, endpoint, privacy flags."""
+    manifest = content.skill["manifest"]
+    assert isinstance(manifest, dict)
+    locale_info = {
+        "name": content.text("name"),
+        "summary": content.text("manifest", "summary"),
+        "description": " ".join(content.text("manifest", "description").split()),
+        "examplePhrases": example_phrases(content),
+        "keywords": list(manifest.get("keywords", [])),
+    }
+    return {
+        "manifest": {
+            "manifestVersion": "1.0",
+            "publishingInformation": {
+                "locales": dict.fromkeys(LOCALES, locale_info),
+                "isAvailableWorldwide": False,
+                "distributionCountries": [COUNTRIES[locale] for locale in LOCALES],
+                "category": content.text("manifest", "category"),
+                "testingInstructions": " ".join(
+                    content.text("manifest", "testing_instructions").split()
+                ),
+            },
+            "apis": {
+                "custom": {
+                    "endpoint": {"uri": content.text("endpoint"), "sslCertificateType": "Wildcard"},
+                    "interfaces": [],
+                }
+            },
+            "privacyAndCompliance": {
+                "allowsPurchases": False,
+                "usesPersonalInfo": False,
+                "isChildDirected": False,
+                "isExportCompliant": True,
+                "containsAds": False,
+                "locales": {
+                    locale: {
+                        "privacyPolicyUrl": content.text("manifest", "privacy_policy_url"),
+                        "termsOfUseUrl": content.text("manifest", "terms_of_use_url"),
+                    }
+                    for locale in LOCALES
+                },
+            },
+        }
+    }
+
+
+def ask_resources() -> dict[str, Any]:
+    """ASK CLI v2 project file: the skill package lives beside it; the endpoint is ours."""
+    return {
+        "askcliResourcesVersion": "2020-03-31",
+        "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}},
+    }
+
+
+def generated_files(content: Content) -> dict[str, str]:
+    """Every generated file under deploy/, by relative path, as the exact text to write."""
+    files = {MODEL_PATH.format(locale=locale): interaction_model(content) for locale in LOCALES}
+    files["skill-package/skill.json"] = skill_manifest(content)
+    files["ask-resources.json"] = ask_resources()
+    return {
+        path: json.dumps(data, indent=2, ensure_ascii=False) + "\n" for path, data in files.items()
+    }
+
+
+def stale_files(content: Content, deploy_dir: Path = DEPLOY_DIR) -> list[str]:
+    """Return the generated files that are missing or differ from what content gives."""
+    stale = []
+    for path, text in generated_files(content).items():
+        target = deploy_dir / path
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            stale.append(path)
+    return stale
+
+
+def write_files(content: Content, deploy_dir: Path = DEPLOY_DIR) -> list[str]:
+    """Write the generated files that changed, each atomically; return their paths."""
+    changed = stale_files(content, deploy_dir)
+    files = generated_files(content)
+    for path in changed:
+        write_atomically(deploy_dir / path, files[path])
+    return changed
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename, so no half file is left."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""How Closer Together sounds: SSML composition and checks (audio rendering comes later)."""

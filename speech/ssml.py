@@ -1,0 +1,137 @@
+"""Compose and check the SSML that Alexa speaks.
+
+Pure functions over a tiny speech model: a reply is a sequence of text segments and
+:class:`Pause` objects. The same sequence gives the SSML for Alexa, plain text for
+cards and transcripts, and (later) the segments an offline audio renderer needs, so
+there is one description of what is said and no parsing of our own markup.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+# Alexa's limits (developer docs: SSML reference and response format).
+MAX_SPEECH_CHARS = 8000
+MAX_BREAK_SECONDS = 10.0
+SUPPORTED_TAGS = frozenset(
+    {
+        "speak",
+        "amazon:domain",
+        "amazon:effect",
+        "amazon:emotion",
+        "audio",
+        "break",
+        "emphasis",
+        "lang",
+        "p",
+        "phoneme",
+        "prosody",
+        "s",
+        "say-as",
+        "sub",
+        "voice",
+        "w",
+    }
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
+_BREAK_TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
+# Alexa's SSML uses an undeclared "amazon:" prefix; rename it so an XML parser accepts it.
+_AMAZON_TAG = re.compile(r"<(/?)amazon:")
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Deliberate quiet, for thinking; Alexa allows at most 10 seconds per break."""
+
+    seconds: float
+
+
+Segment = str | Pause
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How the skill paces its speech: a slightly slower rate and room between sentences."""
+
+    rate: str = "95%"
+    sentence_pause_ms: int = 400
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text at sentence ends: a period, ! or ? followed by a capital or digit."""
+    return [part for part in _SENTENCE_END.split(text.strip()) if part]
+
+
+def to_ssml(segments: Iterable[Segment], voice: Voice = Voice()) -> str:
+    """Render segments as the inside of a ``<speak>`` element, escaped and paced.
+
+    Each sentence becomes ``<s>``; sentences are separated by a short break so the
+    voice sounds unhurried; a :class:`Pause` becomes a break of its own length.
+    """
+    pieces: list[str] = []
+    gap = f'<break time="{voice.sentence_pause_ms}ms"/>'
+    for segment in segments:
+        if isinstance(segment, Pause):
+            pieces.append(f'<break time="{_seconds(segment.seconds)}"/>')
+            continue
+        for sentence in split_sentences(segment):
+            if pieces and not pieces[-1].startswith("<break"):
+                pieces.append(gap)
+            pieces.append(f"<s>{escape(sentence)}</s>")
+    return f'<prosody rate="{voice.rate}">{"".join(pieces)}</prosody>'
+
+
+def to_plain_text(segments: Iterable[Segment]) -> str:
+    """Join the text segments as a person would read them (cards, transcripts)."""
+    return " ".join(" ".join(s.split()) for s in segments if isinstance(s, str) and s.strip())
+
+
+def _seconds(value: float) -> str:
+    """Write a break length the way Alexa accepts it (whole milliseconds or seconds)."""
+    if value >= 1 and float(value).is_integer():
+        return f"{int(value)}s"
+    return f"{round(value * 1000)}ms"
+
+
+def ssml_problems(ssml: str) -> list[str]:
+    """Return what Alexa would reject in a full ``<speak>`` document (empty when fine)."""
+    problems: list[str] = []
+    if len(ssml) > MAX_SPEECH_CHARS:
+        problems.append(f"speech is {len(ssml)} characters; Alexa's limit is {MAX_SPEECH_CHARS}")
+    try:
+        root = ElementTree.fromstring(_AMAZON_TAG.sub(r"<\1amazon-", ssml))
+    except ElementTree.ParseError as error:
+        return [*problems, f"speech is not well-formed SSML: {error}"]
+    if root.tag != "speak":
+        problems.append("speech must be one <speak> element")
+    for element in root.iter():
+        tag = str(element.tag).replace("amazon-", "amazon:", 1)
+        if tag not in SUPPORTED_TAGS:
+            problems.append(f"<{tag}> is not an SSML tag Alexa supports")
+        if tag == "break":
+            problems.extend(_break_problems(element.get("time")))
+    return problems
+
+
+def _break_problems(time: str | None) -> list[str]:
+    """Check one ``<break time=...>`` against Alexa's 10-second limit."""
+    if time is None:
+        return []
+    match = _BREAK_TIME.match(time)
+    if not match:
+        return [f'break time "{time}" is not like "500ms" or "2s"']
+    seconds = float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+    if seconds > MAX_BREAK_SECONDS:
+        return [f"break of {seconds:g} s is longer than Alexa's {MAX_BREAK_SECONDS:g} s"]
+    return []
+
+
+def estimated_seconds(segments: Sequence[Segment], words_per_minute: float = 150.0) -> float:
+    """Estimate speaking time: words at a conversational pace, plus every pause."""
+    words = sum(len(s.split()) for s in segments if isinstance(s, str))
+    pauses = sum(s.seconds for s in segments if isinstance(s, Pause))
+    return words * 60.0 / words_per_minute + pauses

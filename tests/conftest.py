@@ -1,0 +1,113 @@
+"""Shared fixtures: the content, the Flask app, and a conversation that carries session state.
+
+Requests are built by :mod:`skill.envelopes` in exactly the shape Alexa sends and
+go through the Flask test client, so every test crosses the real web layer, the
+ASK SDK serializer and dispatch. Signature verification is off here (it has its own
+tests with real certificates in test_verification.py and test_security.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from intents import Content, load_content
+from skill import envelopes
+from skill.app import create_app
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The shipped content, loaded once."""
+    return load_content()
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    """The web service with verification off, as local clients run it."""
+    yield create_app({"SKIP_VERIFICATION": True, "SKILL_IDS": ()})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+def spoken(ssml: str) -> str:
+    """The words of an SSML string, without tags, on one line."""
+    return " ".join(re.sub(r"<[^>]+>", " ", ssml).split())
+
+
+class Conversation:
+    """Talk to the skill over POST /alexa, carrying session attributes like Alexa does."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.attributes: dict[str, Any] = {}
+        self.last: dict[str, Any] = {}
+
+    def send(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Post one envelope, check it is a valid skill response, remember the session."""
+        reply = self.client.post("/alexa", json=request)
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        body = reply.get_json()
+        assert body["version"] == "1.0"
+        self.attributes = body.get("sessionAttributes") or {}
+        self.last = body["response"]
+        return body["response"]
+
+    def launch(self) -> dict[str, Any]:
+        """Open the skill."""
+        return self.send(envelopes.launch_request())
+
+    def intent(self, name: str, **slots: str) -> dict[str, Any]:
+        """Ask an intent within the current session."""
+        return self.send(envelopes.intent_request(name, slots or None, attributes=self.attributes))
+
+    @property
+    def said(self) -> str:
+        """What Alexa said last, as plain words."""
+        return spoken(self.last["outputSpeech"]["ssml"])
+
+    @property
+    def reprompt(self) -> str:
+        """What Alexa would say if nothing is heard."""
+        return spoken(self.last["reprompt"]["outputSpeech"]["ssml"])
+
+
+@pytest.fixture
+def talk(client: FlaskClient) -> Conversation:
+    """A fresh conversation with the skill."""
+    return Conversation(client)
+
+
+SIMULATOR_DIR = Path(__file__).parent / "simulator"
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """The npm packages of tests/simulator; skipped locally if absent, required in CI.
+
+    CI sets CLOSER_REQUIRE_NODE=1 after `npm ci`, so a missing install fails there
+    instead of silently skipping the third-party checks.
+    """
+    modules = SIMULATOR_DIR / "node_modules"
+    if (
+        shutil.which("node")
+        and (modules / "virtual-alexa").is_dir()
+        and (modules / "ask-smapi-model").is_dir()
+    ):
+        return modules
+    message = "npm packages missing: run `npm ci --prefix tests/simulator`"
+    if os.environ.get("CLOSER_REQUIRE_NODE") == "1":
+        pytest.fail(message)
+    pytest.skip(message)

@@ -1,0 +1,308 @@
+"""The content: it loads, it covers the whole article by voice, and bad edits are reported plainly."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from intents import CONTENT_DIR, Content, ContentError, load_content
+from intents.loader import WORD_LIMIT, word_count
+from skill.cli import main
+from tests.conftest import Conversation
+
+# Every section and tip of shared/source/fear-of-intimacy-article.txt, as the
+# phrases that must be heard when someone walks through the topics by voice.
+ARTICLE = {
+    "introduction": [
+        "connect deeply",
+        "vulnerability can feel daunting",
+        "you're not alone",
+        "creates distance",
+    ],
+    "why we fear intimacy": [
+        "betrayal",
+        "difficult breakup",
+        "emotionally unavailable",
+        "inconsistent or unsafe",
+        "hot and cold caregivers",
+        "push and pull",
+        "self-protection",
+        "rejection or heartbreak",
+        "low self-esteem",
+        "attachment issues",
+        "threat to your emotional safety",
+    ],
+    "how it shows up in you": [
+        "emotionally charged topics",
+        "independence first, to an extreme",
+        "sabotaging a relationship",
+        "partners who are unavailable",
+    ],
+    "how it shows up in a partner": [
+        "emotionally distant",
+        "feelings into words",
+        "defensive",
+        "disinterest",
+        "inner conflict, rather than their feelings for you",
+    ],
+    "overcoming it": ["small, intentional steps", "build trust"],
+    "tip: reflect on your experiences": [
+        "reflect on your experiences",
+        "crucial first step",
+        "protective responses",
+        "unlearn",
+    ],
+    "tip: take small steps": [
+        "take small steps",
+        "all or nothing leap",
+        "someone you trust",
+        "doesn't always lead to rejection",
+    ],
+    "tip: challenge your assumptions": [
+        "challenge your assumptions",
+        "assuming the worst",
+        "isn't about perfection",
+        "authentic",
+    ],
+    "tip: consider therapy": [
+        "consider therapy",
+        "safe space to explore your fears",
+        "emotional resilience",
+    ],
+    "tip: lead with empathy": [
+        "lead with empathy",
+        "reflection of your worth",
+        "curiosity and understanding, rather than frustration",
+    ],
+    "tip: create a safe space": [
+        "create a safe space",
+        "without judgment",
+        "trust you with their vulnerability",
+    ],
+    "tip: model vulnerability": [
+        "model vulnerability",
+        "emotions and insecurities",
+        "vulnerability is safe",
+    ],
+    "tip: set boundaries": ["set boundaries", "own emotional needs", "balance", "what you expect"],
+    "closing": [
+        "doesn't have to be permanent",
+        "self-compassion",
+        "small risks",
+        "patience, empathy and communication",
+        "two-way street",
+        "isn't weakness",
+        "foundation of love, trust, and connection",
+    ],
+}
+
+
+def walk_everything(talk: Conversation, content: Content) -> str:
+    """Walk every topic by voice, asking for "more" wherever it is offered; return all that was said."""
+    heard = []
+    for intent, topic in content.topics.items():
+        talk.intent(intent)
+        heard.append(talk.said)
+        for _ in range(len(topic.parts)):
+            if talk.attributes.get("awaiting") == "more":
+                talk.intent("AMAZON.MoreIntent")
+                heard.append(talk.said)
+            if (
+                talk.attributes.get("topic") != intent
+                or talk.attributes.get("index") == len(topic.parts) - 1
+            ):
+                break
+            talk.intent("AMAZON.NextIntent")
+            heard.append(talk.said)
+        if topic.closing:
+            talk.intent("AMAZON.NextIntent")
+            heard.append(talk.said)
+    return " ".join(heard)
+
+
+@pytest.mark.parametrize("section", ARTICLE)
+def test_every_section_and_tip_of_the_article_is_reachable_by_voice(
+    talk: Conversation, content: Content, section: str
+) -> None:
+    heard = walk_everything(talk, content).lower()
+    missing = [phrase for phrase in ARTICLE[section] if phrase.lower() not in heard]
+    assert not missing, f"{section}: never said {missing}"
+
+
+def test_every_part_is_one_idea_within_the_word_limit(content: Content) -> None:
+    for topic in content.topics.values():
+        for part in topic.parts:
+            assert word_count(part.say) <= WORD_LIMIT
+            assert part.more is None or word_count(part.more) <= WORD_LIMIT
+
+
+def test_custom_intents_have_enough_varied_samples(content: Content) -> None:
+    custom = [i for i in content.intents.values() if not i.is_builtin]
+    assert {i.name for i in custom} == {
+        "WhatIsIntimacyIntent",
+        "WhyFearIntimacyIntent",
+        "SignsOfFearIntent",
+        "PartnerPullingAwayIntent",
+        "ScaredToOpenUpIntent",
+        "TipIntent",
+        "EncouragementIntent",
+        "EveningReflectionIntent",
+    }
+    for intent in custom:
+        assert len(intent.samples) >= 25, intent.name
+    assert "my partner is pulling away" in content.intents["PartnerPullingAwayIntent"].samples
+    assert "I'm scared to open up" in content.intents["ScaredToOpenUpIntent"].samples
+    tip_values = {v.id for v in content.slot_types["TIP"]}
+    assert tip_values == {
+        "REFLECT",
+        "SMALL_STEPS",
+        "CHALLENGE_ASSUMPTIONS",
+        "THERAPY",
+        "EMPATHY",
+        "SAFE_SPACE",
+        "MODEL_VULNERABILITY",
+        "BOUNDARIES",
+    }
+
+
+# --- broken content gives file:line errors -----------------------------------------------
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped content."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` (which must occur once) and return the 1-based line it starts on."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return line
+
+
+def errors_of(directory: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_content(directory)
+    return caught.value.errors
+
+
+def test_a_long_step_is_reported_with_file_line_and_limit(content_copy: Path) -> None:
+    topics = content_copy / "topics.yaml"
+    long_text = " ".join(["word"] * 61)
+    line = edit(
+        topics,
+        "      - say: >-\n          When a partner fears intimacy",
+        f"      - say: {long_text}\n      - say: >-\n          When a partner fears intimacy",
+    )
+    assert errors_of(content_copy) == [
+        f"content/topics.yaml:{line}: PartnerPullingAwayIntent intro 1 is 61 words; the limit is 45"
+    ]
+
+
+def test_a_sample_in_two_intents_is_reported(content_copy: Path) -> None:
+    samples = content_copy / "samples.yaml"
+    line = edit(samples, "      - I'm scared to open up\n", "      - my partner is pulling away\n")
+    errors = errors_of(content_copy)
+    assert any(
+        e.startswith(
+            f"content/samples.yaml:{line}: ScaredToOpenUpIntent sample 'my partner is pulling away' "
+            "is also a sample of PartnerPullingAwayIntent"
+        )
+        for e in errors
+    ), errors
+
+
+def test_a_duplicate_key_is_reported(content_copy: Path) -> None:
+    skill = content_copy / "skill.yaml"
+    line = edit(skill, "goodbye: Take good care", "goodbye: Bye\ngoodbye: Take good care") + 1
+    assert errors_of(content_copy) == [
+        f"content/skill.yaml:{line}: 'goodbye' appears twice (first on line {line - 1})"
+    ]
+
+
+def test_broken_yaml_is_reported_with_its_line(content_copy: Path) -> None:
+    skill = content_copy / "skill.yaml"
+    line = edit(skill, "goodbye: Take good care", "goodbye: [Take good care")
+    (error,) = errors_of(content_copy)
+    assert re.fullmatch(
+        rf"content/skill.yaml:\d+: not valid YAML: .+ \(while parsing a flow sequence on line {line}\)",
+        error,
+    ), error
+
+
+def test_many_problems_are_all_reported(content_copy: Path) -> None:
+    samples = content_copy / "samples.yaml"
+    topics = content_copy / "topics.yaml"
+    skill = content_copy / "skill.yaml"
+    sample_line = edit(
+        samples,
+        "      - my partner is pulling away\n",
+        "      - my partner is pulling away, help\n",
+    )
+    offer_line = edit(topics, "      to: WhyFearIntimacyIntent", "      to: NoSuchIntent")
+    placeholder_line = edit(
+        skill, "goodbye: Take good care of yourself.", "goodbye: Take care, {name}."
+    )
+    errors = errors_of(content_copy)
+    assert (
+        f"content/samples.yaml:{sample_line}: PartnerPullingAwayIntent sample 'my partner is pulling away, help': has characters Alexa does not allow in samples: ,"
+        in errors
+    )
+    assert (
+        f"content/topics.yaml:{offer_line}: WhatIsIntimacyIntent offers NoSuchIntent, which is not a topic"
+        in errors
+    )
+    assert (
+        f"content/skill.yaml:{placeholder_line}: goodbye uses {{name}}; the placeholders here are none"
+        in errors
+    )
+
+
+def test_an_undeclared_slot_is_reported(content_copy: Path) -> None:
+    samples = content_copy / "samples.yaml"
+    text = samples.read_text(encoding="utf-8")
+    first_sample = re.search(r"  WhatIsIntimacyIntent:\n    samples:\n      - (.+)\n", text)
+    assert first_sample
+    line = edit(
+        samples, f"      - {first_sample.group(1)}\n", "      - what is {feeling} intimacy\n"
+    )
+    errors = errors_of(content_copy)
+    assert (
+        f"content/samples.yaml:{line}: WhatIsIntimacyIntent sample 'what is {{feeling}} intimacy': uses {{feeling}}, which the intent does not declare under slots"
+        in errors
+    )
+
+
+def test_a_tip_nobody_can_reach_is_reported(content_copy: Path) -> None:
+    topics = content_copy / "topics.yaml"
+    edit(topics, "      - tip: BOUNDARIES\n", "")
+    errors = errors_of(content_copy)
+    assert any(
+        "tip BOUNDARIES is not a step of any topic, so no one can reach it" in e for e in errors
+    )
+
+
+def test_the_cli_refuses_bad_content_with_exit_1(content_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    edit(content_copy / "skill.yaml", "invocation_name: closer together", "invocation_name: Closer")
+    assert main(["--content", str(content_copy), "lint"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "content/skill.yaml:5: invocation_name must be two or more words of lowercase letters and spaces"
+        in err
+    )
+
+
+def test_the_app_refuses_to_start_on_bad_content(content_copy: Path) -> None:
+    from skill.app import create_app
+
+    edit(content_copy / "topics.yaml", "      to: WhyFearIntimacyIntent", "      to: NoSuchIntent")
+    with pytest.raises(ContentError):
+        create_app({"SKIP_VERIFICATION": True, "CONTENT_DIR": content_copy})

@@ -1,0 +1,111 @@
+"""Whatever arrives at /alexa, the answer is a 4xx or a valid skill response, never a 5xx.
+
+Hypothesis generates malformed and half-valid request bodies: random JSON, real
+envelopes with fields removed, retyped or replaced, and random bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skill import envelopes
+from skill.app import create_app
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+INTENTS = [
+    "PartnerPullingAwayIntent",
+    "TipIntent",
+    "AMAZON.NextIntent",
+    "AMAZON.YesIntent",
+    "AMAZON.HelpIntent",
+    "AMAZON.StopIntent",
+    "NoSuchIntent",
+]
+
+
+@st.composite
+def half_valid_envelopes(draw: st.DrawFn) -> dict[str, Any]:
+    """A real envelope, then a few of its fields deleted or replaced by arbitrary JSON."""
+    base = draw(
+        st.sampled_from(
+            [
+                envelopes.launch_request(),
+                envelopes.session_ended_request(),
+                *[
+                    envelopes.intent_request(
+                        name,
+                        {"tip": "set boundaries"} if name == "TipIntent" else None,
+                        attributes={"topic": "SignsOfFearIntent", "index": 1, "awaiting": "next"},
+                    )
+                    for name in INTENTS
+                ],
+            ]
+        )
+    )
+    body = copy.deepcopy(base)
+    paths = [
+        ("request",),
+        ("request", "type"),
+        ("request", "timestamp"),
+        ("request", "intent"),
+        ("request", "intent", "name"),
+        ("request", "intent", "slots"),
+        ("session",),
+        ("session", "attributes"),
+        ("session", "attributes", "topic"),
+        ("session", "attributes", "index"),
+        ("session", "attributes", "awaiting"),
+        ("context",),
+        ("version",),
+        ("request", "locale"),
+        ("request", "intent", "slots", "tip"),
+        ("request", "intent", "slots", "tip", "value"),
+    ]
+    for path in draw(st.lists(st.sampled_from(paths), min_size=1, max_size=3)):
+        parent: Any = body
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict):
+            continue
+        if draw(st.booleans()):
+            parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = draw(json_values)
+    return body
+
+
+bodies = st.one_of(
+    half_valid_envelopes().map(lambda envelope: json.dumps(envelope).encode()),
+    json_values.map(lambda value: json.dumps(value).encode()),
+    st.binary(max_size=200),
+)
+
+
+# One app for all examples: hypothesis runs a test function many times per fixture.
+CLIENT: FlaskClient = create_app({"SKIP_VERIFICATION": True, "SKILL_IDS": ()}).test_client()
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=bodies)
+def test_no_body_gets_a_5xx(body: bytes) -> None:
+    response = CLIENT.post("/alexa", data=body, content_type="application/json")
+    assert response.status_code < 500, body
+    payload = response.get_json()
+    if response.status_code == 200:
+        assert payload["version"] == "1.0" and "response" in payload
+    else:
+        assert 400 <= response.status_code < 500
+        assert set(payload) == {"error"}
