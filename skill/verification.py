@@ -30,7 +30,7 @@ What is checked, in order; every refusal raises ``VerificationError``::
     verify_timestamp ------ request.timestamp within 150 s of clock(), either
                             way (request types AlexaSkillEvent.*: 1 hour)
 
-The skill id is not checked here: ask-sdk-core does that (``SkillBuilder.skill_id``).
+The skill id is not checked here: the web view does that (``skill.app``), after this.
 Reasons in ``VerificationError`` are short and never quote the body or user ids, so a
 view can log them and return them as ``{"error": reason}``.
 """

@@ -8,9 +8,16 @@ tests with real certificates in test_verification.py and test_security.py).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,3 +118,44 @@ def node_modules() -> Path:
     if os.environ.get("CLOSER_REQUIRE_NODE") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def health(base: str) -> dict[str, Any]:
+    """GET /healthz of a running server."""
+    with urllib.request.urlopen(f"{base}/healthz", timeout=2) as reply:
+        return dict(json.load(reply))
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """Run the real `closer serve` (waitress) on a free loopback port; yield its base URL."""
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "skill.cli", "serve", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                health(base)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start: {log_path.read_text()}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -10,13 +10,8 @@ separate process on a loopback port.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +21,7 @@ import pytest
 from intents import Content
 from skill.model_build import DEPLOY_DIR, MODEL_PATH
 from speech.ssml import ssml_problems
-from tests.conftest import SIMULATOR_DIR, spoken
+from tests.conftest import SIMULATOR_DIR, health, running_server, spoken
 
 pytestmark = pytest.mark.node
 MODEL_FILE = DEPLOY_DIR / MODEL_PATH.format(locale="en-US")
@@ -34,46 +29,13 @@ MODEL_FILE = DEPLOY_DIR / MODEL_PATH.format(locale="en-US")
 LAUNCH_WORDS = re.compile(r"ask|open|launch|tell|talk to|start|begin|resume|run|load|use|play")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run `closer serve` on a free loopback port until the module's tests are done."""
-    port = free_port()
-    env = {**os.environ, "CLOSER_SKIP_VERIFICATION": "1", "CLOSER_SKILL_ID": ""}
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "skill.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, process, log_path)
+    """Run `closer serve` with verification off until the module's tests are done."""
+    env = {"CLOSER_SKIP_VERIFICATION": "1", "CLOSER_SKILL_ID": ""}
+    with running_server(env, tmp_path_factory.mktemp("server") / "server.log") as base:
+        assert health(base)["verification"] == "off"
         yield f"{base}/alexa"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    """Poll /healthz until the server answers (it must report verification off)."""
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as reply:
-                assert json.load(reply)["verification"] == "off"
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {log_path.read_text()}") from None
-            time.sleep(0.1)
 
 
 def drive(url: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,77 @@
+"""`closer serve` as deployed: verification on, no network, every bad request a quick 4xx.
+
+The server is the real waitress process with its default verifier (certifi roots,
+the real HTTPS fetcher). There is no network here, so a request whose certificate
+URL is well-formed makes the server try Amazon's bucket and fail: it must still
+answer within 5 seconds, and keep answering afterwards.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from skill import envelopes
+from tests.conftest import health, running_server
+from tests.pki import alexa_timestamp, make_pki
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = {"CLOSER_SKIP_VERIFICATION": "", "CLOSER_SKILL_ID": ""}
+    with running_server(env, tmp_path_factory.mktemp("server") / "server.log") as url:
+        yield url
+
+
+def send(base: str, method: str, body: bytes, headers: dict[str, str]) -> tuple[int, float, bytes]:
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    started = time.monotonic()
+    try:
+        connection.request(method, "/alexa", body=body, headers=headers)
+        reply = connection.getresponse()
+        return reply.status, time.monotonic() - started, reply.read()
+    finally:
+        connection.close()
+
+
+PKI = make_pki()
+LAUNCH = json.dumps(envelopes.launch_request()).encode()
+STALE = envelopes.launch_request()
+STALE["request"]["timestamp"] = alexa_timestamp(datetime.now(UTC) - timedelta(minutes=10))
+STALE_BODY = json.dumps(STALE).encode()
+
+CASES = {
+    "unsigned": ("POST", LAUNCH, {"Content-Type": "application/json"}),
+    "forged signature": ("POST", LAUNCH, {**PKI.headers(LAUNCH), "Signature-256": "AAAA"}),
+    "signed by a chain it cannot fetch": ("POST", LAUNCH, PKI.headers(LAUNCH)),
+    "bad cert URL": (
+        "POST",
+        LAUNCH,
+        PKI.headers(LAUNCH, url="https://evil.example/echo.api/c.pem"),
+    ),
+    "stale timestamp": ("POST", STALE_BODY, PKI.headers(STALE_BODY)),
+    "garbage body": ("POST", b"\x00\xffnot json", {"Content-Type": "application/json"}),
+    "oversized body": ("POST", b"x" * (200 * 1024), {"Content-Type": "application/json"}),
+    "wrong method": ("GET", b"", {}),
+    "wrong method with body": ("PUT", LAUNCH, {"Content-Type": "application/json"}),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_requests_get_a_4xx_within_5_seconds(base: str, case: str) -> None:
+    method, body, headers = CASES[case]
+    status, elapsed, payload = send(base, method, body, headers)
+    assert 400 <= status < 500, payload
+    assert set(json.loads(payload)) == {"error"}
+    assert elapsed < 5.0
+    assert health(base)["status"] == "ok"
+
+
+def test_healthz_reports_verification_on(base: str) -> None:
+    assert health(base)["verification"] == "on"
