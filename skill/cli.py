@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -10,6 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from intents import Content, ContentError, load_content
+
+# Further subcommands, each a module with HELP (one line), configure(parser) to add
+# its arguments, and run(args, content) -> exit status. Imported only when the CLI runs.
+SUBCOMMAND_MODULES: tuple[str, ...] = ()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,6 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     commands.add_parser("lint", help="check content, the generated model and every response")
 
+    extensions = {}
+    for module_name in SUBCOMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        name = module_name.rsplit(".", 1)[-1].replace("_", "-")
+        module.configure(commands.add_parser(name, help=module.HELP))
+        extensions[name] = module
+
     args = parser.parse_args(argv)
     default_level = "INFO" if args.command == "serve" else "WARNING"
     logging.basicConfig(
@@ -53,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args.host, args.port, args.threads, args.content)
     if args.command == "build-model":
         return _build_model(content, check=args.check)
+    if args.command in extensions:
+        return int(extensions[args.command].run(args, content))
     return _lint(content)
 
 
