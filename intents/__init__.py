@@ -1,22 +1,38 @@
 """Closer Together's content: what people say and what the skill says back.
 
 The YAML files in ``intents/content/`` are the single source of truth for the
-interaction model and every spoken answer. :func:`load_content` reads and checks
-them once, at start-up, and refuses bad content with ``file:line: message`` errors.
+interaction model and every spoken answer. :func:`load_catalogue` reads and checks
+them once, at start-up, for every locale, and refuses bad content with
+``file:line: message`` errors.
 """
 
-from intents.loader import CONTENT_DIR, ContentError, load_content
-from intents.model import Content, Intent, Offer, Part, SlotValue, Tip, Topic
+from intents.loader import CONTENT_DIR, ContentError, load_catalogue, load_content
+from intents.model import (
+    Catalogue,
+    Content,
+    Helpline,
+    Helplines,
+    Intent,
+    Offer,
+    Part,
+    SlotValue,
+    Tip,
+    Topic,
+)
 
 __all__ = [
     "CONTENT_DIR",
+    "Catalogue",
     "Content",
     "ContentError",
+    "Helpline",
+    "Helplines",
     "Intent",
     "Offer",
     "Part",
     "SlotValue",
     "Tip",
     "Topic",
+    "load_catalogue",
     "load_content",
 ]

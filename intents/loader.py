@@ -9,21 +9,34 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from intents.located import DuplicateKeyError, LocatedDict, line_of, load_located
-from intents.model import Content, Intent, Offer, Part, SlotValue, Tip, Topic
+from intents.model import (
+    DEFAULT_LOCALE,
+    Catalogue,
+    Content,
+    Helpline,
+    Helplines,
+    Intent,
+    Offer,
+    Part,
+    SlotValue,
+    Tip,
+    Topic,
+)
 
 CONTENT_DIR = Path(__file__).parent / "content"
 WORD_LIMIT = 45
 MAX_PAUSE_SECONDS = 10.0
 MIN_CUSTOM_SAMPLES = 25
 TIP_INTENT = "TipIntent"
+SAFETY_INTENT = "SafetyIntent"
 TIP_SLOT = "tip"
 
 # Letters, spaces, apostrophes, hyphens and periods (for abbreviations); {slot} markers.
@@ -70,6 +83,21 @@ SKILL_TEXTS: dict[tuple[str, ...], frozenset[str]] = {
     ("reprompts", "more"): frozenset(),
     ("reprompts", "offer"): frozenset(),
     ("reprompts", "reflection"): frozenset(),
+    ("safety", "say"): frozenset(),
+    ("safety", "crisis"): frozenset({"how", "name", "number"}),
+    ("safety", "abuse"): frozenset({"how", "name", "number"}),
+    ("safety", "abuse_instead"): frozenset({"instead"}),
+    ("safety", "emergency"): frozenset({"number"}),
+    ("safety", "card_note"): frozenset(),
+    ("safety", "ask"): frozenset(),
+    ("safety", "reprompt"): frozenset(),
+    ("safety", "declined"): frozenset(),
+    ("safety", "declined_ask"): frozenset(),
+    ("safety", "card_title"): frozenset(),
+    ("safety", "card_crisis"): frozenset({"card_name", "number"}),
+    ("safety", "card_abuse"): frozenset({"card_name", "number"}),
+    ("safety", "card_emergency"): frozenset({"number"}),
+    ("safety", "card_footer"): frozenset(),
     ("goodbye",): frozenset(),
     ("error", "say"): frozenset(),
     ("error", "ask"): frozenset(),
@@ -109,24 +137,206 @@ class _Report:
         self.errors.append(f"{shown}:{line}: {message}")
 
 
-def load_content(content_dir: Path | None = None) -> Content:
-    """Load and check the content in ``content_dir``; raise :class:`ContentError` if bad."""
+def load_catalogue(content_dir: Path | None = None) -> Catalogue:
+    """Load and check the content for every locale; raise :class:`ContentError` if bad.
+
+    The shared files are read and checked once; each locale is the shared content
+    with its spelling and helplines applied.
+    """
     directory = Path(content_dir) if content_dir is not None else CONTENT_DIR
     report = _Report(root=_display_root(directory), errors=[])
-    documents = {
-        name: _read(directory / f"{name}.yaml", report) for name in ("skill", "samples", "topics")
-    }
+    names = ("skill", "samples", "topics", "locales", "helplines")
+    documents = {name: _read(directory / f"{name}.yaml", report) for name in names}
     if report.errors:
         raise ContentError(report.errors)
-    skill_path, samples_path, topics_path = (directory / f"{n}.yaml" for n in documents)
+    paths = {name: directory / f"{name}.yaml" for name in names}
 
-    skill = _check_skill(documents["skill"], skill_path, report)
-    intents, slot_types = _check_samples(documents["samples"], samples_path, report)
-    tips = _check_tips(documents["topics"], topics_path, slot_types, report)
-    topics = _check_topics(documents["topics"], topics_path, skill, intents, tips, report)
+    skill = _check_skill(documents["skill"], paths["skill"], report)
+    intents, slot_types = _check_samples(documents["samples"], paths["samples"], report)
+    tips = _check_tips(documents["topics"], paths["topics"], slot_types, report)
+    topics = _check_topics(documents["topics"], paths["topics"], skill, intents, tips, report)
+    locales = _check_locales(documents["locales"], paths["locales"], report)
+    helplines = _check_helplines(documents["helplines"], paths["helplines"], locales, report)
     if report.errors:
         raise ContentError(report.errors)
-    return Content(skill=skill, intents=intents, slot_types=slot_types, topics=topics, tips=tips)
+    shared = Content(
+        skill=skill,
+        intents=intents,
+        slot_types=slot_types,
+        topics=topics,
+        tips=tips,
+        helplines=helplines[DEFAULT_LOCALE],
+    )
+    return Catalogue(
+        by_locale={
+            locale: _localise(shared, locale, country, spelling, helplines[locale])
+            for locale, (country, spelling) in locales.items()
+        }
+    )
+
+
+def load_content(content_dir: Path | None = None, locale: str = DEFAULT_LOCALE) -> Content:
+    """Load and check all content; return one locale's (en-US by default)."""
+    return load_catalogue(content_dir).for_locale(locale)
+
+
+def _check_locales(
+    data: LocatedDict, path: Path, report: _Report
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """Check locales.yaml: each locale's country and spelling differences."""
+    locales: dict[str, tuple[str, dict[str, str]]] = {}
+    for locale, spec in data.items():
+        line = data.key_lines[locale]
+        if not re.fullmatch(r"en-[A-Z]{2}", locale):
+            report.add(path, line, f"{locale} is not an English Alexa locale like en-GB")
+        if not isinstance(spec, dict) or not isinstance(spec.get("country"), str):
+            report.add(path, line, f"{locale} needs `country:` (like GB)")
+            continue
+        spelling = spec.get("spelling") or {}
+        if not isinstance(spelling, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in spelling.items()
+        ):
+            report.add(path, line, f"{locale} spelling must map words to words")
+            spelling = {}
+        locales[locale] = (str(spec["country"]), {str(k): str(v) for k, v in spelling.items()})
+    if DEFAULT_LOCALE not in locales:
+        report.add(
+            path, line_of(data), f"{DEFAULT_LOCALE} must be listed: it answers every other locale"
+        )
+    return locales
+
+
+def _check_helplines(
+    data: LocatedDict, path: Path, locales: dict[str, Any], report: _Report
+) -> dict[str, Helplines]:
+    """Check every locale has a crisis line, an abuse line (or advice), an emergency number."""
+    result: dict[str, Helplines] = {}
+    for locale in locales:
+        spec = data.get(locale)
+        if not isinstance(spec, dict):
+            report.add(path, line_of(data), f"{locale} has no helplines")
+            continue
+        line = data.key_lines[locale]
+        crisis = _helpline(
+            locale, "crisis", spec.get("crisis"), path, line, report, need_number=True
+        )
+        abuse = _helpline(locale, "abuse", spec.get("abuse"), path, line, report, need_number=False)
+        emergency = spec.get("emergency")
+        if not isinstance(emergency, str) or not re.fullmatch(r"\d{3}", emergency):
+            report.add(path, line, f"{locale} emergency must be a three-digit number in quotes")
+            continue
+        if crisis and abuse:
+            result[locale] = Helplines(crisis=crisis, abuse=abuse, emergency=emergency)
+    for locale in data:
+        if locale not in locales:
+            report.add(path, data.key_lines[locale], f"{locale} is not in locales.yaml")
+    return result
+
+
+def _helpline(
+    locale: str, kind: str, spec: Any, path: Path, where: int, report: _Report, *, need_number: bool
+) -> Helpline | None:
+    """Check one helpline: a name and a dialable number, or (abuse only) what to do instead."""
+    line = line_of(spec, where)
+    if not isinstance(spec, dict):
+        report.add(path, line, f"{locale} needs a {kind} line")
+        return None
+    fields = {k: " ".join(str(v).split()) for k, v in spec.items() if isinstance(v, str)}
+    unknown = set(spec) - {"name", "card_name", "how", "number", "instead", "card"}
+    if unknown:
+        report.add(path, line, f"{locale} {kind} has unknown fields: {', '.join(sorted(unknown))}")
+    if "number" in fields:
+        if not re.fullmatch(r"[0-9][0-9 -]*[0-9]", fields["number"]):
+            report.add(path, line, f"{locale} {kind} number must be digits, spaces and hyphens")
+        for key in ("name", "card_name", "how"):
+            if not fields.get(key):
+                report.add(path, line, f"{locale} {kind} needs `{key}:`")
+    elif need_number or not (fields.get("instead") and fields.get("card")):
+        report.add(
+            path, line, f"{locale} {kind} needs a number (or, for abuse, `instead` and `card`)"
+        )
+    return Helpline(**{k: v for k, v in fields.items() if k not in unknown})
+
+
+def _localise(
+    shared: Content, locale: str, country: str, spelling: dict[str, str], helplines: Helplines
+) -> Content:
+    """Make one locale's content: the shared content respelt, with its own helplines."""
+    respell = _speller(spelling)
+    topics = {
+        name: replace(
+            topic,
+            title=respell(topic.title),
+            parts=tuple(
+                replace(
+                    part,
+                    say=respell(part.say),
+                    more=respell(part.more) if part.more else None,
+                    ask=respell(part.ask) if part.ask else None,
+                    label=respell(part.label),
+                )
+                for part in topic.parts
+            ),
+            offer=replace(topic.offer, ask=respell(topic.offer.ask)) if topic.offer else None,
+            closing=respell(topic.closing) if topic.closing else None,
+        )
+        for name, topic in shared.topics.items()
+    }
+    tips = {
+        tip_id: replace(tip, title=respell(tip.title), say=respell(tip.say), more=respell(tip.more))
+        for tip_id, tip in shared.tips.items()
+    }
+    return replace(
+        shared,
+        skill=_respell_tree(shared.skill, respell),
+        topics=topics,
+        tips=tips,
+        helplines=helplines,
+        locale=locale,
+        country=country,
+    )
+
+
+def _speller(spelling: dict[str, str]) -> Callable[[str], str]:
+    """Return a function that respells whole words, keeping a leading capital."""
+    if not spelling:
+        return lambda text: text
+    lookup = {word.lower(): replacement for word, replacement in spelling.items()}
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, lookup)) + r")\b", re.IGNORECASE)
+
+    def respell(text: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            word = lookup[match.group(0).lower()]
+            return word[0].upper() + word[1:] if match.group(0)[0].isupper() else word
+
+        return pattern.sub(swap, text)
+
+    return respell
+
+
+def _respell_tree(node: Any, respell: Callable[[str], str]) -> Any:
+    """Respell every text in skill.yaml's data, leaving names and addresses alone."""
+    if isinstance(node, dict):
+        return {
+            key: value if key in _NOT_RESPELT else _respell_tree(value, respell)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_respell_tree(item, respell) for item in node]
+    return respell(node) if isinstance(node, str) else node
+
+
+_NOT_RESPELT = frozenset(
+    {
+        "invocation_name",
+        "endpoint",
+        "category",
+        "privacy_policy_url",
+        "terms_of_use_url",
+        "example_phrases",
+        "keywords",
+    }
+)
 
 
 def _display_root(directory: Path) -> Path:
@@ -485,7 +695,7 @@ def _check_topics(
             closing=closing,
         )
     for name, intent_spec in intents.items():
-        if intent_spec.is_builtin or name == TIP_INTENT:
+        if intent_spec.is_builtin or name in (TIP_INTENT, SAFETY_INTENT):
             continue
         if name not in topics:
             report.add(path, line_of(raw), f"{name} has samples but no topic in topics.yaml")
@@ -493,6 +703,9 @@ def _check_topics(
         report.add(
             path, line_of(raw), f"tip {tip_id} is not a step of any topic, so no one can reach it"
         )
+    for required in (TIP_INTENT, SAFETY_INTENT):
+        if required not in intents:
+            report.add(path, line_of(raw), f"{required} must be an intent in samples.yaml")
     if TIP_INTENT in intents and intents[TIP_INTENT].slots.get(TIP_SLOT) != "TIP":
         report.add(path, line_of(raw), f"{TIP_INTENT} must have slot {TIP_SLOT} of type TIP")
     return topics

@@ -90,8 +90,33 @@ class Intent:
 
 
 @dataclass(frozen=True)
+class Helpline:
+    """A line to call: spoken name, name for the card, how to reach it, the number.
+
+    Where a country has no such line, ``number`` is empty and ``instead`` (spoken)
+    and ``card`` (written) say what to do.
+    """
+
+    name: str = ""
+    card_name: str = ""
+    how: str = "call"
+    number: str = ""
+    instead: str = ""
+    card: str = ""
+
+
+@dataclass(frozen=True)
+class Helplines:
+    """One locale's crisis, abuse and emergency numbers (helplines.yaml)."""
+
+    crisis: Helpline
+    abuse: Helpline
+    emergency: str
+
+
+@dataclass(frozen=True)
 class Content:
-    """All of the skill's content, checked."""
+    """All of the skill's content for one locale, checked."""
 
     skill: dict[str, object]
     """skill.yaml as plain data: names, voice settings and the texts outside topics."""
@@ -99,6 +124,9 @@ class Content:
     slot_types: dict[str, tuple[SlotValue, ...]]
     topics: dict[str, Topic]
     tips: dict[str, Tip]
+    helplines: Helplines
+    locale: str = "en-US"
+    country: str = "US"
 
     def text(self, *path: str) -> str:
         """Return one text of skill.yaml, like ``text("launch", "say")``."""
@@ -118,3 +146,27 @@ class Content:
             if index is not None:
                 return topic, index
         return None
+
+
+DEFAULT_LOCALE = "en-US"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The content of every locale the skill serves, built from one set of files."""
+
+    by_locale: dict[str, Content]
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """The locales served, in the order locales.yaml lists them."""
+        return tuple(self.by_locale)
+
+    @property
+    def default(self) -> Content:
+        """The en-US content, which also answers any locale not served."""
+        return self.by_locale[DEFAULT_LOCALE]
+
+    def for_locale(self, locale: str | None) -> Content:
+        """Return a locale's content, or the en-US content for any other locale."""
+        return self.by_locale.get(locale or DEFAULT_LOCALE, self.default)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from intents import Content
+from intents import Catalogue, Content
 from skill.handlers import (
     ApologyHandler,
     IntentHandler,
@@ -27,18 +27,19 @@ def voice_of(content: Content) -> Voice:
     )
 
 
-def build_skill(content: Content) -> CustomSkill:
+def build_skill(catalogue: Catalogue) -> CustomSkill:
     """Assemble the handlers in dispatch order; the catch-all comes last.
 
-    No persistence adapter is configured on purpose: the skill keeps a person's
-    place only in session attributes, which end with the session.
+    Each request is answered in its locale's content. No persistence adapter is
+    configured on purpose: the skill keeps a person's place only in session
+    attributes, which end with the session.
     """
-    voice = voice_of(content)
+    voice = voice_of(catalogue.default)
     builder = SkillBuilder()
     builder.add_global_request_interceptor(RequestLogger())
-    builder.add_request_handler(LaunchHandler(content, voice))
-    builder.add_request_handler(IntentHandler(content, voice))
+    builder.add_request_handler(LaunchHandler(catalogue, voice))
+    builder.add_request_handler(IntentHandler(catalogue, voice))
     builder.add_request_handler(SessionEndedHandler())
     builder.add_request_handler(OtherRequestHandler())
-    builder.add_exception_handler(ApologyHandler(content, voice))
+    builder.add_exception_handler(ApologyHandler(catalogue, voice))
     return builder.create()

@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from intents import Content, load_content
+from intents import Content, load_catalogue
 from skill import __version__
 from skill.alexa import build_skill
 from skill.dispatch import MalformedEnvelope, apology_envelope, handle_envelope
@@ -59,10 +59,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["SKILL_IDS"] = _split_ids(app.config["SKILL_IDS"])
-    content = load_content(app.config["CONTENT_DIR"])
+    catalogue = load_catalogue(app.config["CONTENT_DIR"])
     app.extensions["closer"] = {
-        "content": content,
-        "skill": build_skill(content),
+        "catalogue": catalogue,
+        "content": catalogue.default,
+        "skill": build_skill(catalogue),
         "verifier": None
         if app.config["SKIP_VERIFICATION"]
         else app.config["VERIFIER"] or RequestVerifier(),

@@ -10,10 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from intents import Content, ContentError, load_content
+from intents import Catalogue, ContentError, load_catalogue
 
 # Further subcommands, each a module with HELP (one line), configure(parser) to add
-# its arguments, and run(args, content) -> exit status. Imported only when the CLI runs.
+# its arguments, and run(args, catalogue) -> exit status. Imported only when the CLI runs.
 SUBCOMMAND_MODULES: tuple[str, ...] = ()
 
 
@@ -57,17 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        content = load_content(args.content)
+        catalogue = load_catalogue(args.content)
     except ContentError as error:
         print("The content has problems:", *error.errors, sep="\n", file=sys.stderr)
         return 1
     if args.command == "serve":
         return _serve(args.host, args.port, args.threads, args.content)
     if args.command == "build-model":
-        return _build_model(content, check=args.check)
+        return _build_model(catalogue, check=args.check)
     if args.command in extensions:
-        return int(extensions[args.command].run(args, content))
-    return _lint(content)
+        return int(extensions[args.command].run(args, catalogue))
+    return _lint(catalogue)
 
 
 def _serve(host: str, port: int, threads: int, content_dir: Path | None) -> int:
@@ -88,23 +88,23 @@ def _serve(host: str, port: int, threads: int, content_dir: Path | None) -> int:
     return 0
 
 
-def _build_model(content: Content, *, check: bool) -> int:
+def _build_model(catalogue: Catalogue, *, check: bool) -> int:
     from skill.model_build import stale_files, write_files
 
     if check:
-        stale = stale_files(content)
+        stale = stale_files(catalogue)
         for path in stale:
             print(f"deploy/{path} is stale: run `closer build-model`", file=sys.stderr)
         return 1 if stale else 0
-    changed = write_files(content)
+    changed = write_files(catalogue)
     print("\n".join(f"wrote deploy/{p}" for p in changed) or "deploy/ is up to date")
     return 0
 
 
-def _lint(content: Content) -> int:
+def _lint(catalogue: Catalogue) -> int:
     from skill.lint import lint
 
-    problems = lint(content)
+    problems = lint(catalogue)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -16,16 +16,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from intents import Content, Part, Topic
-from intents.loader import TIP_INTENT
-from speech.ssml import Pause, Segment
+from intents import Content, Helpline, Part, Topic
+from intents.loader import SAFETY_INTENT, TIP_INTENT
+from speech.ssml import Pause, Segment, Telephone
 
 # What a "yes" (or "next" at the end of a topic) leads to.
 AWAIT_MORE = "more"
 AWAIT_NEXT = "next"
 AWAIT_OFFER = "offer"
 AWAIT_CLOSING = "closing"
-_AWAITS = frozenset({AWAIT_MORE, AWAIT_NEXT, AWAIT_OFFER, AWAIT_CLOSING})
+AWAIT_SAFETY = "safety"
+_AWAITS = frozenset({AWAIT_MORE, AWAIT_NEXT, AWAIT_OFFER, AWAIT_CLOSING, AWAIT_SAFETY})
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ class State:
             return cls()
         topic = attributes.get("topic")
         if not isinstance(topic, str) or topic not in content.topics:
-            return cls()
+            # Outside a topic, only an offer to repeat the helplines is remembered.
+            safety = attributes.get("awaiting") == AWAIT_SAFETY
+            return cls(awaiting=AWAIT_SAFETY) if safety else cls()
         index = attributes.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
             index = 0
@@ -59,9 +62,9 @@ class State:
         )
 
     def to_attributes(self) -> dict[str, Any]:
-        """Write the state as session attributes (empty when no topic is open)."""
+        """Write the state as session attributes (empty when nothing is open)."""
         if self.topic is None:
-            return {}
+            return {"awaiting": self.awaiting} if self.awaiting == AWAIT_SAFETY else {}
         return {
             "topic": self.topic,
             "index": self.index,
@@ -164,6 +167,8 @@ def previous_part(content: Content, state: State, turn: Turn | None = None) -> R
 
 def repeat(content: Content, state: State, turn: Turn | None = None) -> Reply:
     """Say the current part (or its "more") again; before any topic, the opening question."""
+    if state.awaiting == AWAIT_SAFETY:
+        return safety(content, state)
     if _topic(content, state) is None:
         return _ask(
             content,
@@ -207,6 +212,8 @@ def go_home(content: Content, state: State, turn: Turn | None = None) -> Reply:
 
 def yes(content: Content, state: State, turn: Turn | None = None) -> Reply:
     """Do what the last question offered."""
+    if state.awaiting == AWAIT_SAFETY:
+        return safety(content, state)
     if state.awaiting == AWAIT_MORE:
         return more(content, state)
     if state.awaiting in (AWAIT_NEXT, AWAIT_OFFER, AWAIT_CLOSING):
@@ -217,6 +224,14 @@ def yes(content: Content, state: State, turn: Turn | None = None) -> Reply:
 def no(content: Content, state: State, turn: Turn | None = None) -> Reply:
     """Decline the last question: skip the "more", or leave the choice open."""
     topic = _topic(content, state)
+    if state.awaiting == AWAIT_SAFETY:
+        return _ask(
+            content,
+            content.text("safety", "declined"),
+            content.text("safety", "declined_ask"),
+            content.text("help", "reprompt"),
+            replace(state, awaiting=None),
+        )
     if state.awaiting == AWAIT_MORE and topic is not None:
         if state.index + 1 < len(topic.parts):
             return next_part(content, state)
@@ -235,6 +250,51 @@ def no(content: Content, state: State, turn: Turn | None = None) -> Reply:
         content.text("help", "reprompt"),
         replace(state, awaiting=None),
     )
+
+
+# --- safety ----------------------------------------------------------------------------
+
+
+def safety(content: Content, state: State, turn: Turn | None = None) -> Reply:
+    """Answer someone in crisis or danger first: the locale's helplines, slowly, and a card.
+
+    The place in a topic is kept (a later "next" still works), but nothing of what was
+    said is: SafetyIntent has no slots, and the state only records the offer to repeat.
+    """
+    lines = content.helplines
+    speech: list[Segment] = [content.text("safety", "say")]
+    speech += _with_number(content.text("safety", "crisis"), lines.crisis)
+    if lines.abuse.number:
+        speech += _with_number(content.text("safety", "abuse"), lines.abuse)
+    else:
+        speech.append(content.text("safety", "abuse_instead").format(instead=lines.abuse.instead))
+    speech += _with_number(content.text("safety", "emergency"), Helpline(number=lines.emergency))
+    speech += [content.text("safety", "card_note"), content.text("safety", "ask")]
+    card_lines = [
+        content.text("safety", "card_crisis").format(
+            card_name=lines.crisis.card_name, number=lines.crisis.number
+        ),
+        content.text("safety", "card_abuse").format(
+            card_name=lines.abuse.card_name, number=lines.abuse.number
+        )
+        if lines.abuse.number
+        else lines.abuse.card,
+        content.text("safety", "card_emergency").format(number=lines.emergency),
+        content.text("safety", "card_footer"),
+    ]
+    return Reply(
+        speech=tuple(speech),
+        reprompt=(content.text("safety", "reprompt"),),
+        card=Card(content.text("safety", "card_title"), "\n".join(card_lines)),
+        state=replace(state, more=False, awaiting=AWAIT_SAFETY),
+    )
+
+
+def _with_number(template: str, line: Helpline) -> list[Segment]:
+    """Fill a template, turning its {number} into a :class:`Telephone` read digit by digit."""
+    before, _, after = template.partition("{number}")
+    fields = {"how": line.how, "name": line.name}
+    return [before.format(**fields), Telephone(line.number), after.format(**fields)]
 
 
 # --- help, fallback, endings ----------------------------------------------------------
@@ -307,6 +367,8 @@ BUILTIN_INTENTS: dict[str, Callable[[Content, State, Turn], Reply]] = {
 
 def respond(content: Content, state: State, turn: Turn) -> Reply:
     """Answer one intent: the single entry point for every intent of the skill."""
+    if turn.intent == SAFETY_INTENT:
+        return safety(content, state, turn)
     if turn.intent in content.topics:
         return start_topic(content, state, turn)
     if turn.intent == TIP_INTENT:

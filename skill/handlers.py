@@ -22,8 +22,8 @@ from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
-from intents import Content
-from intents.loader import normalise_sample
+from intents import Catalogue, Content
+from intents.loader import SAFETY_INTENT, normalise_sample
 from skill import conversation
 from skill.conversation import Reply, State, Turn
 from speech.ssml import Voice, to_ssml
@@ -32,17 +32,21 @@ log = logging.getLogger("closer.skill")
 
 
 class _ReplyHandler(AbstractRequestHandler):
-    """Base for handlers that answer with a conversation reply."""
+    """Base for handlers that answer with a conversation reply, in the request's locale."""
 
-    def __init__(self, content: Content, voice: Voice) -> None:
-        self.content = content
+    def __init__(self, catalogue: Catalogue, voice: Voice) -> None:
+        self.catalogue = catalogue
         self.voice = voice
 
-    def state(self, handler_input: HandlerInput) -> State:
-        """Read the person's place from the session (never from persistent storage)."""
-        return State.from_attributes(
-            handler_input.attributes_manager.session_attributes, self.content
+    def content(self, handler_input: HandlerInput) -> Content:
+        """Pick the content for the device's locale (en-US for a locale not served)."""
+        return self.catalogue.for_locale(
+            getattr(handler_input.request_envelope.request, "locale", None)
         )
+
+    def state(self, handler_input: HandlerInput, content: Content) -> State:
+        """Read the person's place from the session (never from persistent storage)."""
+        return State.from_attributes(handler_input.attributes_manager.session_attributes, content)
 
     def build(self, handler_input: HandlerInput, reply: Reply) -> Response:
         """Turn a reply into Alexa's response and keep the new state in the session."""
@@ -59,7 +63,7 @@ class LaunchHandler(_ReplyHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.build(handler_input, conversation.launch(self.content))
+        return self.build(handler_input, conversation.launch(self.content(handler_input)))
 
 
 class IntentHandler(_ReplyHandler):
@@ -71,10 +75,10 @@ class IntentHandler(_ReplyHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         assert isinstance(request, IntentRequest)
-        turn = Turn(intent=request.intent.name, slots=resolve_slots(request, self.content))
-        return self.build(
-            handler_input, conversation.respond(self.content, self.state(handler_input), turn)
-        )
+        content = self.content(handler_input)
+        turn = Turn(intent=request.intent.name, slots=resolve_slots(request, content))
+        reply = conversation.respond(content, self.state(handler_input, content), turn)
+        return self.build(handler_input, reply)
 
 
 class SessionEndedHandler(AbstractRequestHandler):
@@ -103,8 +107,8 @@ class OtherRequestHandler(AbstractRequestHandler):
 class ApologyHandler(AbstractExceptionHandler):
     """Catch everything a handler raises: apologise and offer help, never an error to Alexa."""
 
-    def __init__(self, content: Content, voice: Voice) -> None:
-        self.content = content
+    def __init__(self, catalogue: Catalogue, voice: Voice) -> None:
+        self.catalogue = catalogue
         self.voice = voice
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
@@ -113,9 +117,10 @@ class ApologyHandler(AbstractExceptionHandler):
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         # The exception type and place only: the request may hold what the person said.
         log.error("handler failed: %s", type(exception).__name__, exc_info=exception)
-        return render(
-            handler_input.response_builder, conversation.apology(self.content), self.voice
+        content = self.catalogue.for_locale(
+            getattr(handler_input.request_envelope.request, "locale", None)
         )
+        return render(handler_input.response_builder, conversation.apology(content), self.voice)
 
 
 class RequestLogger(AbstractRequestInterceptor):
@@ -124,6 +129,8 @@ class RequestLogger(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
         intent = getattr(getattr(request, "intent", None), "name", None)
+        if intent == SAFETY_INTENT:
+            intent = None  # that someone asked for help in a crisis is theirs alone
         log.info("request %s%s", request.object_type, f" {intent}" if intent else "")
 
 

@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
-from intents import Content
-from intents.loader import TIP_INTENT, normalise_sample, sample_problems, word_count
-from skill import envelopes
+from intents import Catalogue
+from intents.loader import normalise_sample, sample_problems, word_count
 from skill.alexa import build_skill
-from skill.conversation import BUILTIN_INTENTS, State
 from skill.dispatch import handle_envelope
 from skill.model_build import example_phrases, interaction_model, skill_manifest, stale_files
+from skill.responses import every_request
 from speech.ssml import ssml_problems
 
 MAX_RESPONSE_BYTES = 24 * 1024
 MAX_TURN_WORDS = 60
 """A part (at most 45 words) plus its step label and closing question."""
+MAX_HELPLINE_WORDS = 70
+"""The safety answer reads out three numbers digit by digit; every one counts."""
 LAUNCH_AND_WAKE_WORDS = frozenset(
     {
         "alexa",
@@ -51,19 +52,23 @@ LAUNCH_AND_WAKE_WORDS = frozenset(
 )
 
 
-def lint(content: Content) -> list[str]:
+def lint(catalogue: Catalogue) -> list[str]:
     """Return every problem found; an empty list means the skill is ready to build."""
-    problems = list(_model_problems(interaction_model(content)))
-    problems += _manifest_problems(content, skill_manifest(content))
-    problems += [f"deploy/{path}: stale; run `closer build-model`" for path in stale_files(content)]
-    problems += _response_problems(content, build_skill(content))
+    problems: list[str] = []
+    for locale in catalogue.locales:
+        problems += _model_problems(interaction_model(catalogue.for_locale(locale)), locale)
+    problems += _manifest_problems(catalogue, skill_manifest(catalogue))
+    problems += [
+        f"deploy/{path}: stale; run `closer build-model`" for path in stale_files(catalogue)
+    ]
+    problems += _response_problems(build_skill(catalogue), every_request(catalogue))
     return problems
 
 
-def _model_problems(model: dict[str, Any]) -> Iterator[str]:
+def _model_problems(model: dict[str, Any], locale: str) -> Iterator[str]:
     """Apply Amazon's interaction model rules to the generated model."""
     language = model["interactionModel"]["languageModel"]
-    where = "interaction model"
+    where = f"{locale} interaction model"
     invocation = language["invocationName"]
     if not re.fullmatch(r"[a-z]+( [a-z]+)+", invocation):
         yield f"{where}: invocation name '{invocation}' must be two or more lowercase words"
@@ -92,16 +97,20 @@ def _model_problems(model: dict[str, Any]) -> Iterator[str]:
                 )
 
 
-def _manifest_problems(content: Content, manifest: dict[str, Any]) -> list[str]:
+def _manifest_problems(catalogue: Catalogue, manifest: dict[str, Any]) -> list[str]:
     """Check that example phrases are real samples and the description disclaims therapy."""
     problems = []
+    content = catalogue.default
     invocation = content.text("invocation_name")
     samples = {normalise_sample(s) for intent in content.intents.values() for s in intent.samples}
     for phrase in example_phrases(content)[1:]:
         spoken = phrase.removeprefix(f"Alexa, ask {invocation} ")
         if normalise_sample(spoken) not in samples:
             problems.append(f"manifest: example phrase '{phrase}' is not a sample utterance")
-    for info in manifest["manifest"]["publishingInformation"]["locales"].values():
+    published = manifest["manifest"]["publishingInformation"]["locales"]
+    if set(published) != set(catalogue.locales):
+        problems.append("manifest: must list exactly the locales in locales.yaml")
+    for info in published.values():
         description = info["description"].lower()
         if "not therapy" not in description and "not a substitute" not in description:
             problems.append(
@@ -110,10 +119,12 @@ def _manifest_problems(content: Content, manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _response_problems(content: Content, skill: CustomSkill) -> list[str]:
+def _response_problems(
+    skill: CustomSkill, requests: Iterable[tuple[str, dict[str, Any]]]
+) -> list[str]:
     """Render every reachable response through the real skill and check Alexa's limits."""
     problems = []
-    for label, request in _every_request(content):
+    for label, request in requests:
         response = handle_envelope(skill, request)
         size = len(json.dumps(response).encode("utf-8"))
         if size > MAX_RESPONSE_BYTES:
@@ -125,35 +136,11 @@ def _response_problems(content: Content, skill: CustomSkill) -> list[str]:
         for speech in filter(None, speeches):
             problems += [f"{label}: {p}" for p in ssml_problems(speech["ssml"])]
         if body.get("outputSpeech"):
-            words = word_count(re.sub(r"<[^>]+>", " ", body["outputSpeech"]["ssml"]))
-            if words > MAX_TURN_WORDS:
-                problems.append(
-                    f"{label}: says {words} words in one turn; keep it under {MAX_TURN_WORDS}"
-                )
+            ssml = body["outputSpeech"]["ssml"]
+            words = word_count(re.sub(r"<[^>]+>", " ", ssml))
+            limit = MAX_HELPLINE_WORDS if "telephone" in ssml else MAX_TURN_WORDS
+            if words > limit:
+                problems.append(f"{label}: says {words} words in one turn; keep it under {limit}")
         if body.get("shouldEndSession") is False and not body.get("reprompt"):
             problems.append(f"{label}: keeps the session open without a reprompt")
     return problems
-
-
-def _every_request(content: Content) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield a request for every state the skill can be in, crossed with every intent."""
-    yield "launch", envelopes.launch_request()
-    states = [State()] + [
-        State(topic=name, index=index, more=more)
-        for name, topic in content.topics.items()
-        for index in range(len(topic.parts))
-        for more in (False, True)
-    ]
-    intents = [*content.topics, *BUILTIN_INTENTS]
-    for state in states:
-        where = f"{state.topic or 'no topic'} part {state.index + 1}{' more' if state.more else ''}"
-        for awaiting in ("more", "next", "offer", "closing", None):
-            attributes = {**state.to_attributes(), "awaiting": awaiting} if state.topic else {}
-            for intent in intents if awaiting is None else ("AMAZON.YesIntent", "AMAZON.NoIntent"):
-                yield f"{where}, {intent}", envelopes.intent_request(intent, attributes=attributes)
-    for value in content.slot_types.get("TIP", ()):
-        yield (
-            f"{TIP_INTENT} {value.id}",
-            envelopes.intent_request(TIP_INTENT, {"tip": value.value}, resolved={"tip": value.id}),
-        )
-    yield f"{TIP_INTENT} unknown", envelopes.intent_request(TIP_INTENT, {"tip": "juggling"})

@@ -13,12 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from intents import Content
+from intents import Catalogue, Content
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
-LOCALES = ("en-US",)
-COUNTRIES = {"en-US": "US"}
 MODEL_PATH = "skill-package/interactionModels/custom/{locale}.json"
 
 
@@ -61,28 +59,23 @@ def example_phrases(content: Content) -> list[str]:
     return phrases
 
 
-def skill_manifest(content: Content) -> dict[str, Any]:
-    """Build skill.json: publishing text with the disclaimer, endpoint, privacy flags."""
-    manifest = content.skill["manifest"]
-    assert isinstance(manifest, dict)
-    locale_info = {
-        "name": content.text("name"),
-        "summary": content.text("manifest", "summary"),
-        "description": " ".join(content.text("manifest", "description").split()),
-        "examplePhrases": example_phrases(content),
-        "keywords": list(manifest.get("keywords", [])),
-    }
+def skill_manifest(catalogue: Catalogue) -> dict[str, Any]:
+    """Build skill.json: each locale's listing, the endpoint, privacy and compliance flags."""
+    content = catalogue.default
     return {
         "manifest": {
             "manifestVersion": "1.0",
             "publishingInformation": {
-                "locales": dict.fromkeys(LOCALES, locale_info),
+                "locales": {
+                    locale: _publishing(catalogue.for_locale(locale))
+                    for locale in catalogue.locales
+                },
                 "isAvailableWorldwide": False,
-                "distributionCountries": [COUNTRIES[locale] for locale in LOCALES],
+                "distributionCountries": [
+                    catalogue.for_locale(locale).country for locale in catalogue.locales
+                ],
                 "category": content.text("manifest", "category"),
-                "testingInstructions": " ".join(
-                    content.text("manifest", "testing_instructions").split()
-                ),
+                "testingInstructions": _one_line(content.text("manifest", "testing_instructions")),
             },
             "apis": {
                 "custom": {
@@ -93,6 +86,7 @@ def skill_manifest(content: Content) -> dict[str, Any]:
             "privacyAndCompliance": {
                 "allowsPurchases": False,
                 "usesPersonalInfo": False,
+                "usesHealthInfo": False,
                 "isChildDirected": False,
                 "isExportCompliant": True,
                 "containsAds": False,
@@ -101,11 +95,28 @@ def skill_manifest(content: Content) -> dict[str, Any]:
                         "privacyPolicyUrl": content.text("manifest", "privacy_policy_url"),
                         "termsOfUseUrl": content.text("manifest", "terms_of_use_url"),
                     }
-                    for locale in LOCALES
+                    for locale in catalogue.locales
                 },
             },
         }
     }
+
+
+def _publishing(content: Content) -> dict[str, Any]:
+    """One locale's store listing, in that locale's spelling."""
+    manifest = content.skill["manifest"]
+    assert isinstance(manifest, dict)
+    return {
+        "name": content.text("name"),
+        "summary": content.text("manifest", "summary"),
+        "description": _one_line(content.text("manifest", "description")),
+        "examplePhrases": example_phrases(content),
+        "keywords": list(manifest.get("keywords", [])),
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def ask_resources() -> dict[str, Any]:
@@ -116,30 +127,33 @@ def ask_resources() -> dict[str, Any]:
     }
 
 
-def generated_files(content: Content) -> dict[str, str]:
+def generated_files(catalogue: Catalogue) -> dict[str, str]:
     """Every generated file under deploy/, by relative path, as the exact text to write."""
-    files = {MODEL_PATH.format(locale=locale): interaction_model(content) for locale in LOCALES}
-    files["skill-package/skill.json"] = skill_manifest(content)
+    files = {
+        MODEL_PATH.format(locale=locale): interaction_model(catalogue.for_locale(locale))
+        for locale in catalogue.locales
+    }
+    files["skill-package/skill.json"] = skill_manifest(catalogue)
     files["ask-resources.json"] = ask_resources()
     return {
         path: json.dumps(data, indent=2, ensure_ascii=False) + "\n" for path, data in files.items()
     }
 
 
-def stale_files(content: Content, deploy_dir: Path = DEPLOY_DIR) -> list[str]:
+def stale_files(catalogue: Catalogue, deploy_dir: Path = DEPLOY_DIR) -> list[str]:
     """Return the generated files that are missing or differ from what content gives."""
     stale = []
-    for path, text in generated_files(content).items():
+    for path, text in generated_files(catalogue).items():
         target = deploy_dir / path
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             stale.append(path)
     return stale
 
 
-def write_files(content: Content, deploy_dir: Path = DEPLOY_DIR) -> list[str]:
+def write_files(catalogue: Catalogue, deploy_dir: Path = DEPLOY_DIR) -> list[str]:
     """Write the generated files that changed, each atomically; return their paths."""
-    changed = stale_files(content, deploy_dir)
-    files = generated_files(content)
+    changed = stale_files(catalogue, deploy_dir)
+    files = generated_files(catalogue)
     for path in changed:
         write_atomically(deploy_dir / path, files[path])
     return changed

@@ -37,7 +37,8 @@ SUPPORTED_TAGS = frozenset(
         "w",
     }
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'<])")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?])")
 _BREAK_TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
 # Alexa's SSML uses an undeclared "amazon:" prefix; rename it so an XML parser accepts it.
 _AMAZON_TAG = re.compile(r"<(/?)amazon:")
@@ -50,7 +51,15 @@ class Pause:
     seconds: float
 
 
-Segment = str | Pause
+@dataclass(frozen=True)
+class Telephone:
+    """A phone number, read digit by digit and a little slower, inside a sentence."""
+
+    number: str
+    rate: str = "85%"
+
+
+Segment = str | Pause | Telephone
 
 
 @dataclass(frozen=True)
@@ -62,32 +71,63 @@ class Voice:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text at sentence ends: a period, ! or ? followed by a capital or digit."""
+    """Split text at sentence ends: a period, ! or ? followed by a capital, digit or tag."""
     return [part for part in _SENTENCE_END.split(text.strip()) if part]
 
 
 def to_ssml(segments: Iterable[Segment], voice: Voice = Voice()) -> str:
     """Render segments as the inside of a ``<speak>`` element, escaped and paced.
 
-    Each sentence becomes ``<s>``; sentences are separated by a short break so the
-    voice sounds unhurried; a :class:`Pause` becomes a break of its own length.
+    Text and phone numbers between pauses form one run of sentences; each sentence
+    becomes ``<s>``, separated by a short break so the voice sounds unhurried; a
+    :class:`Pause` becomes a break of its own length.
     """
     pieces: list[str] = []
     gap = f'<break time="{voice.sentence_pause_ms}ms"/>'
-    for segment in segments:
-        if isinstance(segment, Pause):
-            pieces.append(f'<break time="{_seconds(segment.seconds)}"/>')
+    for run in _runs(segments):
+        if isinstance(run, Pause):
+            pieces.append(f'<break time="{_seconds(run.seconds)}"/>')
             continue
-        for sentence in split_sentences(segment):
+        for sentence in split_sentences(run):
             if pieces and not pieces[-1].startswith("<break"):
                 pieces.append(gap)
-            pieces.append(f"<s>{escape(sentence)}</s>")
+            pieces.append(f"<s>{sentence}</s>")
     return f'<prosody rate="{voice.rate}">{"".join(pieces)}</prosody>'
+
+
+def _runs(segments: Iterable[Segment]) -> Iterable[str | Pause]:
+    """Group segments into marked-up runs of speech separated by pauses."""
+    run: list[str] = []
+    for segment in segments:
+        if isinstance(segment, Pause):
+            if run:
+                yield _join(run)
+                run = []
+            yield segment
+        elif isinstance(segment, Telephone):
+            number = escape(segment.number)
+            markup = f'<say-as interpret-as="telephone">{number}</say-as>'
+            run.append(f'<prosody rate="{segment.rate}">{markup}</prosody>')
+        elif segment.strip():
+            run.append(escape(" ".join(segment.split())))
+    if run:
+        yield _join(run)
+
+
+def _join(words: list[str]) -> str:
+    """Join pieces with spaces, but none before punctuation."""
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(words))
 
 
 def to_plain_text(segments: Iterable[Segment]) -> str:
     """Join the text segments as a person would read them (cards, transcripts)."""
-    return " ".join(" ".join(s.split()) for s in segments if isinstance(s, str) and s.strip())
+    words = []
+    for segment in segments:
+        if isinstance(segment, Telephone):
+            words.append(segment.number)
+        elif isinstance(segment, str) and segment.strip():
+            words.append(" ".join(segment.split()))
+    return _join(words)
 
 
 def _seconds(value: float) -> str:
@@ -133,5 +173,6 @@ def _break_problems(time: str | None) -> list[str]:
 def estimated_seconds(segments: Sequence[Segment], words_per_minute: float = 150.0) -> float:
     """Estimate speaking time: words at a conversational pace, plus every pause."""
     words = sum(len(s.split()) for s in segments if isinstance(s, str))
+    words += sum(len(re.findall(r"\d", s.number)) for s in segments if isinstance(s, Telephone))
     pauses = sum(s.seconds for s in segments if isinstance(s, Pause))
     return words * 60.0 / words_per_minute + pauses

@@ -26,15 +26,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from intents import Content, load_content
+from intents import Catalogue, Content, load_catalogue
 from skill import envelopes
 from skill.app import create_app
 
 
 @pytest.fixture(scope="session")
-def content() -> Content:
-    """The shipped content, loaded once."""
-    return load_content()
+def catalogue() -> Catalogue:
+    """The shipped content of every locale, loaded once."""
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def content(catalogue: Catalogue) -> Content:
+    """The shipped en-US content."""
+    return catalogue.default
 
 
 @pytest.fixture

@@ -150,6 +150,7 @@ def test_custom_intents_have_enough_varied_samples(content: Content) -> None:
         "TipIntent",
         "EncouragementIntent",
         "EveningReflectionIntent",
+        "SafetyIntent",
     }
     for intent in custom:
         assert len(intent.samples) >= 25, intent.name

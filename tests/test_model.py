@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from intents import CONTENT_DIR, Content, load_content
+from intents import CONTENT_DIR, Catalogue, Content, load_catalogue
 from skill.cli import main
 from skill.lint import lint
 from skill.model_build import (
@@ -27,26 +27,26 @@ def test_committed_model_and_manifest_are_fresh() -> None:
     assert main(["build-model", "--check"]) == 0
 
 
-def test_check_fails_when_deploy_is_stale(tmp_path: Path, content: Content, capsys) -> None:  # type: ignore[no-untyped-def]
-    write_files(content, tmp_path)
-    assert stale_files(content, tmp_path) == []
+def test_check_fails_when_deploy_is_stale(tmp_path: Path, catalogue: Catalogue) -> None:
+    write_files(catalogue, tmp_path)
+    assert stale_files(catalogue, tmp_path) == []
     model = tmp_path / MODEL_PATH.format(locale="en-US")
     model.write_text(model.read_text().replace("my partner is pulling away", "my partner left"))
     (tmp_path / "skill-package/skill.json").unlink()
-    assert stale_files(content, tmp_path) == [
+    assert stale_files(catalogue, tmp_path) == [
         MODEL_PATH.format(locale="en-US"),
         "skill-package/skill.json",
     ]
-    assert write_files(content, tmp_path) == [
+    assert write_files(catalogue, tmp_path) == [
         MODEL_PATH.format(locale="en-US"),
         "skill-package/skill.json",
     ]
-    assert stale_files(content, tmp_path) == []
+    assert stale_files(catalogue, tmp_path) == []
     assert not list(tmp_path.rglob("*.tmp")), "atomic writes leave no temporary files"
 
 
-def test_the_model_is_built_from_the_content(content: Content) -> None:
-    model = json.loads(generated_files(content)[MODEL_PATH.format(locale="en-US")])
+def test_the_model_is_built_from_the_content(catalogue: Catalogue, content: Content) -> None:
+    model = json.loads(generated_files(catalogue)[MODEL_PATH.format(locale="en-US")])
     language = model["interactionModel"]["languageModel"]
     assert language["invocationName"] == "closer together"
     names = {intent["name"] for intent in language["intents"]}
@@ -58,8 +58,10 @@ def test_the_model_is_built_from_the_content(content: Content) -> None:
     }
 
 
-def test_manifest_carries_disclaimer_phrases_and_compliance_flags(content: Content) -> None:
-    manifest = json.loads(generated_files(content)["skill-package/skill.json"])["manifest"]
+def test_manifest_carries_disclaimer_phrases_and_compliance_flags(
+    catalogue: Catalogue, content: Content
+) -> None:
+    manifest = json.loads(generated_files(catalogue)["skill-package/skill.json"])["manifest"]
     info = manifest["publishingInformation"]["locales"]["en-US"]
     assert "not therapy" in info["description"] and "not a substitute" in info["description"]
     assert info["examplePhrases"][0] == "Alexa, open closer together"
@@ -74,8 +76,8 @@ def test_manifest_carries_disclaimer_phrases_and_compliance_flags(content: Conte
     assert example_phrases(content) == info["examplePhrases"]
 
 
-def test_lint_passes_on_the_shipped_content(content: Content) -> None:
-    assert lint(content) == []
+def test_lint_passes_on_the_shipped_content(catalogue: Catalogue) -> None:
+    assert lint(catalogue) == []
     assert main(["lint"]) == 0
 
 
@@ -87,7 +89,7 @@ def test_lint_reports_a_turn_that_runs_long(tmp_path: Path) -> None:
     skill.write_text(
         skill.read_text().replace("go_on: Shall I go on?", f"go_on: Shall I {wordy} go on?")
     )
-    problems = lint(load_content(content_dir))
+    problems = lint(load_catalogue(content_dir))
     assert any("words in one turn; keep it under 60" in p for p in problems), problems[:3]
 
 
@@ -100,8 +102,8 @@ def test_lint_reports_an_invocation_name_with_a_launch_word(tmp_path: Path) -> N
             "invocation_name: closer together", "invocation_name: open closer"
         )
     )
-    problems = lint(load_content(content_dir))
-    assert "interaction model: invocation name uses launch or wake words: open" in problems
+    problems = lint(load_catalogue(content_dir))
+    assert "en-GB interaction model: invocation name uses launch or wake words: open" in problems
 
 
 # --- Amazon's published schema (ships in the npm package ask-smapi-model) --------------
@@ -118,8 +120,11 @@ def smapi_validator(node_modules: Path, definition: str) -> jsonschema.Draft4Val
 
 
 @pytest.mark.node
-def test_interaction_model_validates_against_amazons_schema(node_modules: Path) -> None:
-    model = json.loads((DEPLOY_DIR / MODEL_PATH.format(locale="en-US")).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-AU", "en-CA", "en-IN"])
+def test_interaction_model_validates_against_amazons_schema(
+    node_modules: Path, locale: str
+) -> None:
+    model = json.loads((DEPLOY_DIR / MODEL_PATH.format(locale=locale)).read_text(encoding="utf-8"))
     validator = smapi_validator(node_modules, "v1.skill.interactionModel.InteractionModelData")
     errors = [e.message for e in validator.iter_errors(model)]
     assert errors == []

@@ -94,6 +94,8 @@ def test_every_custom_intent_is_reached_by_one_of_its_samples(
         assert entry["request"]["intent"] == intent["name"], entry["step"]
         if intent["name"] == "TipIntent":
             assert said(entry).startswith("Step 4 of 4: Set boundaries.")
+        elif intent["name"] == "SafetyIntent":
+            assert "You deserve support right now" in said(entry)
         else:
             assert content.topics[intent["name"]].parts[0].say in said(entry)
 
@@ -128,3 +130,25 @@ def test_walk_a_topic_get_help_and_stop(node_modules: Path, server_url: str) -> 
     assert "We're talking about when a partner pulls away" in said(transcript[5])
     assert said(transcript[6]) == "Take good care of yourself. Goodbye."
     assert transcript[6]["response"]["response"]["shouldEndSession"] is True
+
+
+def test_safety_samples_reach_the_safety_answer(node_modules: Path, server_url: str) -> None:
+    """Alexa's side of "every SafetyIntent sample resolves to SafetyIntent", in a simulator.
+
+    virtual-alexa takes any utterance containing a launch word (even inside a word, as
+    "abusing" holds "use") for a launch, and cannot match hyphenated words, so those
+    samples are left to the local resolver's tests; the rest are spoken one by one in
+    the middle of a topic.
+    """
+    model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
+    samples = next(i["samples"] for i in model["intents"] if i["name"] == "SafetyIntent")
+    speakable = [s for s in samples if not LAUNCH_WORDS.search(s.lower()) and "-" not in s]
+    assert len(speakable) >= 30
+    steps: list[dict[str, Any]] = [{"launch": True}]
+    for sample in speakable:
+        steps += [{"utter": "my partner is pulling away"}, {"utter": sample}]
+    transcript = drive(server_url, steps)
+    for entry in transcript[2::2]:
+        assert entry["request"]["intent"] == "SafetyIntent", entry["step"]
+        assert said(entry).startswith("Thank you for telling me. You deserve support right now.")
+        assert "1-800-799-7233" in entry["response"]["response"]["outputSpeech"]["ssml"]

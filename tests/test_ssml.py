@@ -6,6 +6,7 @@ import pytest
 
 from speech.ssml import (
     Pause,
+    Telephone,
     Voice,
     estimated_seconds,
     split_sentences,
@@ -71,3 +72,14 @@ def test_estimated_seconds_counts_words_and_pauses() -> None:
     assert estimated_seconds(
         ["one two three four five", Pause(2)], words_per_minute=150
     ) == pytest.approx(4.0)
+
+
+def test_a_phone_number_is_read_digit_by_digit_inside_its_sentence() -> None:
+    ssml = to_ssml(["Call", Telephone("1-800-799-7233"), ". Or text.", Pause(1)])
+    assert ssml == (
+        '<prosody rate="95%"><s>Call <prosody rate="85%"><say-as interpret-as="telephone">'
+        '1-800-799-7233</say-as></prosody>.</s><break time="400ms"/><s>Or text.</s>'
+        '<break time="1s"/></prosody>'
+    )
+    assert ssml_problems(f"<speak>{ssml}</speak>") == []
+    assert to_plain_text(["Call", Telephone("988"), "."]) == "Call 988."
