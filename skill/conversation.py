@@ -127,7 +127,6 @@ def tip(content: Content, state: State, turn: Turn) -> Reply:
     found = content.topic_of_tip(tip_id) if tip_id else None
     if found is None:
         return _ask(
-            content,
             content.text("tips", "unknown"),
             content.text("tips", "ask"),
             content.text("tips", "reprompt"),
@@ -171,7 +170,6 @@ def repeat(content: Content, state: State, turn: Turn | None = None) -> Reply:
         return safety(content, state)
     if _topic(content, state) is None:
         return _ask(
-            content,
             None,
             content.text("launch", "ask"),
             content.text("launch", "reprompt"),
@@ -202,7 +200,6 @@ def go_home(content: Content, state: State, turn: Turn | None = None) -> Reply:
     """Leave the topic and go back to the opening choices."""
     del state
     return _ask(
-        content,
         content.text("navigation", "home"),
         content.text("launch", "ask"),
         content.text("launch", "reprompt"),
@@ -226,7 +223,6 @@ def no(content: Content, state: State, turn: Turn | None = None) -> Reply:
     topic = _topic(content, state)
     if state.awaiting == AWAIT_SAFETY:
         return _ask(
-            content,
             content.text("safety", "declined"),
             content.text("safety", "declined_ask"),
             content.text("help", "reprompt"),
@@ -244,7 +240,6 @@ def no(content: Content, state: State, turn: Turn | None = None) -> Reply:
     if state.awaiting is None:
         return _unclear(content, state)
     return _ask(
-        content,
         content.text("navigation", "declined"),
         content.text("navigation", "declined_ask"),
         content.text("help", "reprompt"),
@@ -302,34 +297,23 @@ def _with_number(template: str, line: Helpline) -> list[Segment]:
 
 def help_(content: Content, state: State, turn: Turn | None = None) -> Reply:
     """Explain what can be said here, fitting where the person is."""
-    topic = _topic(content, state)
-    if topic is None:
-        say = content.text("help", "general")
-    else:
-        say = content.text("help", "in_topic").format(title=topic.title)
-    return _ask(
-        content,
-        say,
-        content.text("help", "ask"),
-        content.text("help", "reprompt"),
-        replace(state, awaiting=None),
-    )
+    return _guide(content, state, "help")
 
 
 def fallback(content: Content, state: State, turn: Turn | None = None) -> Reply:
     """Redirect gently, naming a few things to say; keep the person's place."""
+    return _guide(content, state, "fallback")
+
+
+def _guide(content: Content, state: State, section: str) -> Reply:
+    """Say a section's general or in-topic text, then ask; the place is kept."""
     topic = _topic(content, state)
     if topic is None:
-        say = content.text("fallback", "say")
+        say = content.text(section, "general" if section == "help" else "say")
     else:
-        say = content.text("fallback", "in_topic").format(title=topic.title)
-    return _ask(
-        content,
-        say,
-        content.text("fallback", "ask"),
-        content.text("fallback", "reprompt"),
-        replace(state, awaiting=None),
-    )
+        say = content.text(section, "in_topic").format(title=topic.title)
+    reprompt = content.text(section, "reprompt")
+    return _ask(say, content.text(section, "ask"), reprompt, replace(state, awaiting=None))
 
 
 def goodbye(content: Content, state: State, turn: Turn | None = None) -> Reply:
@@ -340,7 +324,6 @@ def goodbye(content: Content, state: State, turn: Turn | None = None) -> Reply:
 def apology(content: Content) -> Reply:
     """Say sorry for an error on our side and offer help, keeping the session open."""
     return _ask(
-        content,
         content.text("error", "say"),
         content.text("error", "ask"),
         content.text("help", "reprompt"),
@@ -443,16 +426,14 @@ def _card_title(content: Content, topic: Topic) -> str:
     return f"{content.text('name')}: {topic.title[0].upper()}{topic.title[1:]}"
 
 
-def _ask(content: Content, say: str | None, ask: str, reprompt: str, state: State) -> Reply:
+def _ask(say: str | None, ask: str, reprompt: str, state: State) -> Reply:
     """Say something (or nothing) and ask; no card, since nothing new was taught."""
-    del content
     speech = (say, ask) if say else (ask,)
     return Reply(speech=speech, reprompt=(reprompt,), state=state)
 
 
 def _nothing_yet(content: Content) -> Reply:
     return _ask(
-        content,
         content.text("navigation", "nothing_yet"),
         content.text("navigation", "nothing_yet_ask"),
         content.text("launch", "reprompt"),
