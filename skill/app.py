@@ -25,6 +25,7 @@ from intents import Content, load_catalogue
 from skill import __version__
 from skill.alexa import build_skill
 from skill.dispatch import MalformedEnvelope, apology_envelope, handle_envelope
+from skill.rehearsal_web import init_app as init_rehearsal
 from skill.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger("closer.web")
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         VERIFIER=None,
         CONTENT_DIR=None,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        REHEARSAL=False,
     )
     if config:
         app.config.update(config)
@@ -68,6 +70,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         if app.config["SKIP_VERIFICATION"]
         else app.config["VERIFIER"] or RequestVerifier(),
     }
+    if app.config.get("REHEARSAL"):
+        init_rehearsal(app)
     if app.config["SKIP_VERIFICATION"]:
         log.warning("request verification is OFF (CLOSER_SKIP_VERIFICATION=1): local use only")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import ipaddress
 import logging
 import os
 import sys
@@ -14,7 +15,7 @@ from intents import Catalogue, ContentError, load_catalogue
 
 # Further subcommands, each a module with HELP (one line), configure(parser) to add
 # its arguments, and run(args, catalogue) -> exit status. Imported only when the CLI runs.
-SUBCOMMAND_MODULES: tuple[str, ...] = ()
+SUBCOMMAND_MODULES: tuple[str, ...] = ("speech.preview", "skill.resolve", "skill.rehearse")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,7 +77,10 @@ def _serve(host: str, port: int, threads: int, content_dir: Path | None) -> int:
 
     from skill.app import create_app
 
-    app = create_app({"CONTENT_DIR": content_dir} if content_dir else None)
+    config: dict[str, object] = {"REHEARSAL": _rehearsal_allowed(host)}
+    if content_dir:
+        config["CONTENT_DIR"] = content_dir
+    app = create_app(config)
     if app.extensions["closer"]["verifier"] is None:
         print(
             "WARNING: request verification is off (CLOSER_SKIP_VERIFICATION=1). "
@@ -86,6 +90,18 @@ def _serve(host: str, port: int, threads: int, content_dir: Path | None) -> int:
     print(f"Closer Together is listening on http://{host}:{port}/alexa", file=sys.stderr)
     serve(app, host=host, port=port, threads=threads, ident="closer-together")
     return 0
+
+
+def _rehearsal_allowed(host: str) -> bool:
+    """Serve the /rehearse page only on a loopback address, unless CLOSER_REHEARSAL=1."""
+    if os.environ.get("CLOSER_REHEARSAL", "") == "1":
+        return True
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _build_model(catalogue: Catalogue, *, check: bool) -> int:

@@ -8,12 +8,11 @@ and ``closer build-model --check`` (run by the tests) fails when they are stale.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from intents import Catalogue, Content
+from speech.atomic import write_text_atomically
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
@@ -155,22 +154,5 @@ def write_files(catalogue: Catalogue, deploy_dir: Path = DEPLOY_DIR) -> list[str
     changed = stale_files(catalogue, deploy_dir)
     files = generated_files(catalogue)
     for path in changed:
-        write_atomically(deploy_dir / path, files[path])
+        write_text_atomically(deploy_dir / path, files[path])
     return changed
-
-
-def write_atomically(target: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename, so no half file is left."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -87,6 +87,7 @@ _PEM_CERTIFICATE = re.compile(
 )
 _MAX_TIMESTAMP_LENGTH = 64
 _READ_CHUNK = 16 * 1024
+_SOCKET_BACKSTOP = 2.0
 
 
 class VerificationError(Exception):
@@ -470,7 +471,9 @@ def _download_with_deadline(
 
     def run() -> None:
         try:
-            outcome.body = _get(target, tls, timeout, max_bytes, abortable)
+            # Socket timeouts are only a backstop that ends this thread eventually; they
+            # are longer than the deadline so that the deadline, not a race, decides.
+            outcome.body = _get(target, tls, timeout + _SOCKET_BACKSTOP, max_bytes, abortable)
         except VerificationError as exc:
             outcome.reason, outcome.cause = str(exc), exc
         except Exception as exc:  # anything at all: this thread must end quietly

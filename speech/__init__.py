@@ -1,1 +1,5 @@
-"""How Closer Together sounds: SSML composition and checks (audio rendering comes later)."""
+"""How Closer Together sounds: SSML for Alexa, and audio previews rendered locally.
+
+:mod:`speech.ssml` composes what Alexa speaks; :mod:`speech.render` turns that SSML
+into an MP3 with gTTS or an offline voice, for previews and rehearsal.
+"""

@@ -1,0 +1,243 @@
+"""``closer rehearse``: talk to the skill from a terminal, and hear it, with no Alexa device.
+
+It starts with a launch, then resolves each line you type with the locale's
+interaction model and runs it through the same skill and dispatch path as POST
+/alexa (:mod:`skill.rehearsal`). It prints what Alexa would say and the card.
+
+``--audio`` renders each answer through speech/ and plays it when a player is
+installed (ffplay, mpg123, mpv, paplay, aplay...), else saves it and prints the path.
+``--script FILE`` says the lines of a file instead of reading the keyboard (blank
+lines and lines starting with # are skipped); ``--out FILE.mp3`` writes every answer
+of the conversation into one MP3 with short pauses between turns: with a script like
+tests/data/reflection.txt, an evening reflection to listen to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from skill.alexa import build_skill
+from skill.rehearsal import Rehearsal, TurnResult
+from skill.resolver import DEFAULT_LOCALE
+
+HELP = "talk to the skill from the terminal (typed or scripted), optionally with audio"
+TURN_GAP_SECONDS = 1.5
+"""Quiet between answers in ``--out``: room to breathe, short enough to stay together."""
+PLAY_TIMEOUT_SECONDS = 600
+"""The longest a player may run for one answer before it is stopped."""
+
+# Players that read MP3 themselves, and how to make each play a file once, quietly.
+_MP3_PLAYERS = (
+    ("ffplay", ["-nodisp", "-autoexit", "-loglevel", "quiet"]),
+    ("mpg123", ["-q"]),
+    ("mpv", ["--no-video", "--really-quiet"]),
+    ("cvlc", ["--play-and-exit", "--quiet"]),
+    ("afplay", []),
+)
+# Players that need WAV: the MP3 is decoded first.
+_WAV_PLAYERS = (("paplay", []), ("aplay", ["-q"]), ("pw-play", []))
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``closer rehearse``."""
+    parser.description = __doc__.splitlines()[0] if __doc__ else HELP
+    parser.add_argument(
+        "--locale", default=DEFAULT_LOCALE, help=f"locale to rehearse in (default {DEFAULT_LOCALE})"
+    )
+    parser.add_argument(
+        "--audio", action="store_true", help="render each answer and play it (or save it)"
+    )
+    parser.add_argument("--script", type=Path, metavar="FILE", help="say the lines of FILE")
+    parser.add_argument(
+        "--out", type=Path, metavar="FILE.mp3", help="write the whole conversation as one MP3"
+    )
+    parser.add_argument(
+        "--engine",
+        default="auto",
+        help="speech engine for --audio and --out: auto, gtts, piper or espeak (default auto)",
+    )
+    parser.add_argument(
+        "--quiet-intents",
+        action="store_true",
+        help="do not show the intent the resolver heard (shown by default, for authors)",
+    )
+
+
+def run(args: argparse.Namespace, catalogue: Any) -> int:
+    """Hold the conversation: from the script, or from the keyboard until stop or end of input."""
+    if args.engine != "auto":
+        from speech.render import ENGINE_CHOICES
+
+        if args.engine not in ENGINE_CHOICES:
+            print(
+                f"unknown engine {args.engine!r}: choose {', '.join(ENGINE_CHOICES)}",
+                file=sys.stderr,
+            )
+            return 2
+    if args.script is not None:
+        try:
+            lines: Iterable[str] = script_lines(args.script.read_text(encoding="utf-8"))
+        except OSError as error:
+            print(f"cannot read the script: {error}", file=sys.stderr)
+            return 2
+    else:
+        lines = _typed_lines(sys.stdin, echo=not sys.stdin.isatty())
+    rehearsal = Rehearsal(build_skill(catalogue), locale=args.locale)
+    voice = _Voice(args.engine, args.locale, play=args.audio) if (args.audio or args.out) else None
+    status = 0
+    try:
+        for turn in converse(rehearsal, lines, echo=args.script is not None):
+            print(transcript(turn, show_intent=not args.quiet_intents), flush=True)
+            if voice is not None and not voice.add(turn):
+                status = 1
+        if args.out is not None and voice is not None:
+            status = max(status, voice.write(args.out))
+    except KeyboardInterrupt:
+        print()
+    return status
+
+
+def script_lines(text: str) -> list[str]:
+    """Return the lines a script says, skipping blank lines and ``#`` comments."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def converse(
+    rehearsal: Rehearsal, lines: Iterable[str], *, echo: bool = False
+) -> Iterator[TurnResult]:
+    """Launch, then say each line in turn, yielding every turn (the launch first)."""
+    yield rehearsal.start()
+    for line in lines:
+        if echo:
+            print(f"\nyou> {line}")
+        yield rehearsal.say(line)
+
+
+def transcript(turn: TurnResult, *, show_intent: bool = True) -> str:
+    """Format one turn for the terminal: what Alexa says, the card, and what was heard."""
+    lines = []
+    if show_intent:
+        lines.append(f"      [{_heard(turn)}]")
+    lines.append(f"alexa> {turn.text}")
+    if turn.card is not None:
+        lines.append(f"  card: {turn.card.title}")
+        lines.extend(f"        {part}" for part in turn.card.text.splitlines() if part.strip())
+    if turn.ended:
+        lines.append("  (the session ends here)")
+    return "\n".join(lines)
+
+
+def _heard(turn: TurnResult) -> str:
+    """Describe how the resolver understood the turn, discreetly."""
+    if turn.intent is None:
+        return turn.request_type
+    slots = "".join(f" {name}={value.id}" for name, value in turn.slots.items())
+    confidence = "" if turn.confidence is None else f" {turn.confidence:.2f}"
+    return f"{turn.intent}{slots}{confidence}"
+
+
+def _typed_lines(stream: TextIO, *, echo: bool) -> Iterator[str]:
+    """Read what the person types, one line per turn, until end of input or "quit"."""
+    while True:
+        if stream.isatty():
+            try:
+                line = input("\nyou> ")
+            except EOFError:
+                return
+        else:
+            raw = stream.readline()
+            if not raw:
+                return
+            line = raw.strip()
+            if echo and line:
+                print(f"\nyou> {line}")
+        if line.strip():
+            yield line.strip()
+
+
+class _Voice:
+    """Render each answer to audio; play it, or keep it for one joined MP3."""
+
+    def __init__(self, engine: str, locale: str, *, play: bool) -> None:
+        self.engine = engine
+        self.locale = locale
+        self.play = play
+        self.clips: list[Path] = []
+        self.player = find_player() if play else None
+
+    def add(self, turn: TurnResult) -> bool:
+        """Render one answer (and play it with --audio); False if it could not be rendered."""
+        from speech.render import RenderError, render_ssml
+
+        if not turn.ssml:
+            return True
+        try:
+            clip = render_ssml(turn.ssml, locale=self.locale, engine=self.engine)
+        except RenderError as error:
+            print(f"  (no audio: {error})", file=sys.stderr)
+            return False
+        self.clips.append(clip.path)
+        if self.play:
+            if self.player is None:
+                print(f"  audio: {clip.path} (no player found: install ffmpeg or mpg123)")
+            else:
+                play(clip.path, self.player)
+        return True
+
+    def write(self, target: Path) -> int:
+        """Join every answer into ``target`` with a pause between turns."""
+        from speech.render import RenderError, join_clips
+
+        if not self.clips:
+            print("no audio to write", file=sys.stderr)
+            return 1
+        try:
+            seconds = join_clips(self.clips, target, gap_seconds=TURN_GAP_SECONDS)
+        except RenderError as error:
+            print(f"cannot write {target}: {error}", file=sys.stderr)
+            return 1
+        print(f"\nwrote {target} ({seconds / 60:.1f} minutes, {len(self.clips)} answers)")
+        return 0
+
+
+def find_player() -> tuple[str, list[str], bool] | None:
+    """Find an audio player on PATH: (program, its arguments, whether it needs WAV)."""
+    for name, arguments in _MP3_PLAYERS:
+        program = shutil.which(name)
+        if program:
+            return program, arguments, False
+    for name, arguments in _WAV_PLAYERS:
+        program = shutil.which(name)
+        if program:
+            return program, arguments, True
+    return None
+
+
+def play(path: Path, player: tuple[str, list[str], bool]) -> None:
+    """Play one MP3 and wait for it; a player that fails or hangs is reported, not fatal."""
+    program, arguments, needs_wav = player
+    with tempfile.TemporaryDirectory(prefix="closer-play-") as folder:
+        target = path
+        if needs_wav:
+            import soundfile
+
+            target = Path(folder) / "answer.wav"
+            data, rate = soundfile.read(str(path))
+            soundfile.write(str(target), data, rate)
+        try:
+            subprocess.run(
+                [program, *arguments, str(target)],
+                check=False,
+                timeout=PLAY_TIMEOUT_SECONDS,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            print(f"  (could not play {path}: {error})", file=sys.stderr)

@@ -1,0 +1,756 @@
+"""The local resolver: typed words to an intent and slots, the way Alexa would hear them.
+
+Rehearsal has no Amazon behind it, so this module stands in for Alexa's language
+understanding. It reads the *generated* interaction model of a locale
+(``deploy/skill-package/interactionModels/custom/<locale>.json``, the very file Alexa
+gets, falling back to en-US), plus ``intents/content/builtin_phrases.yaml`` for what
+Amazon knows and the model does not list (phrases of the built-in intents, filler
+words, words that mean the same, and the cues that make SafetyIntent plausible).
+
+How an utterance is matched, in order:
+
+1. *Normalise* (a pipeline of small functions): fold case and accents, strip the
+   invocation ("ask closer together ..."), expand contractions (I'm -> I am), fold
+   plurals and verb endings with a light stemmer, map equivalent words to one
+   (husband, wife, ... -> partner), drop fillers ("um", "please").
+2. *Slots*: find slot values and synonyms in the words, as Alexa's entity resolution
+   does, and replace them with a ``{slot}`` placeholder, so "how do I set healthy
+   boundaries" meets the sample "how do I {tip}" with tip=BOUNDARIES.
+3. *Exact*: a sample or built-in phrase equal to the normalised words wins outright.
+4. *Safety*: a safety cue anywhere chooses SafetyIntent (unless the words are exactly a
+   sample of another intent); so does a SafetyIntent score that is merely plausible.
+   A false alarm costs a kind word; a miss could cost far more.
+5. *Scored*: each sample is compared with the words by an F1 of IDF-weighted word
+   overlap (rare words count more; unknown words count fully against a match, which is
+   what sends "play some jazz" to fallback), blended with word-pair overlap for word
+   order. An intent scores its best sample, or the share of the words that are
+   specific to it, whichever is higher. Below :data:`THRESHOLD` the answer is
+   ``AMAZON.FallbackIntent``.
+
+The index for a locale is built once and cached; a resolution then takes a fraction of
+a millisecond. Known limits: no spelling correction beyond one edit on longer words, no
+negation ("I don't want help" is still help), one value per slot type.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from intents import CONTENT_DIR
+from skill.model_build import DEPLOY_DIR, MODEL_PATH
+
+DEFAULT_LOCALE = "en-US"
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+SAFETY_INTENT = "SafetyIntent"
+LAUNCH_REQUEST = "LaunchRequest"
+"""Not an intent: what "open closer together" alone asks for, as Alexa would send it."""
+
+THRESHOLD = 0.5
+"""Below this score an utterance is out of scope: ``AMAZON.FallbackIntent``."""
+SAFETY_THRESHOLD = 0.4
+"""A SafetyIntent score this high is plausible enough to win (see :func:`_choose`)."""
+SAFETY_SHARE = 0.85
+"""...provided it is at least this share of the best intent's score."""
+CUE_CONFIDENCE = 0.9
+"""The confidence of a SafetyIntent chosen for a safety cue (at least)."""
+
+PHRASES_PATH = CONTENT_DIR / "builtin_phrases.yaml"
+
+_FUNCTION_WEIGHT = 0.25  # what a function word ("the", "my") counts, at most
+_PAIR_SHARE = 0.15  # how much word order (shared word pairs) counts in a sample score
+_PARTIAL_SLOT = 0.85  # a slot heard only by one telling word is less certain
+_UNION_SHARE = 0.7  # how much words matched by an intent's other samples add to its recall
+_UNION_SAMPLES = 3  # how many of an intent's best samples may pool their words
+_CUE_GAP = 2  # words allowed between the words of a safety cue
+
+
+@dataclass(frozen=True)
+class SlotValue:
+    """A slot as Alexa fills it: the words heard, and the value id they resolved to."""
+
+    spoken: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What the resolver understood: an intent, its slots, and how sure it is (0 to 1).
+
+    ``sample`` is the sample or phrase that matched best, for content authors.
+    For ``AMAZON.FallbackIntent``, ``confidence`` is how sure it is that nothing matched.
+    """
+
+    intent: str
+    slots: dict[str, SlotValue] = field(default_factory=dict)
+    confidence: float = 0.0
+    sample: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a plain JSON-ready form (the ``closer resolve --json`` output)."""
+        return {
+            "intent": self.intent,
+            "slots": {name: {"spoken": s.spoken, "id": s.id} for name, s in self.slots.items()},
+            "confidence": round(self.confidence, 3),
+            "sample": self.sample,
+        }
+
+
+# --- the normalisation pipeline -------------------------------------------------------
+
+_KEEP = re.compile(r"[^a-z0-9' ]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_IRREGULAR = {
+    "can't": ["can", "not"],
+    "cannot": ["can", "not"],
+    "won't": ["will", "not"],
+    "shan't": ["shall", "not"],
+    "ain't": ["is", "not"],
+    "let's": ["let", "us"],
+    "y'all": ["you", "all"],
+    "gonna": ["going", "to"],
+    "wanna": ["want", "to"],
+    "gotta": ["got", "to"],
+    "dunno": ["do", "not", "know"],
+}
+_IS_BEFORE_S = frozenset(
+    {"it", "that", "what", "there", "here", "he", "she", "who", "how", "where", "when", "why"}
+)
+_SUFFIXES = {"n't": "not", "'m": "am", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would"}
+
+
+def fold_text(text: str) -> str:
+    """Lower-case, drop accents, keep letters, digits and apostrophes; hyphens become spaces.
+
+    "Self-reflection, please!" -> "self reflection please". Limit: numbers stay digits.
+    """
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _KEEP.sub(" ", text.replace("-", " ").replace("/", " "))
+    return " ".join(word.strip("'") for word in text.split() if word.strip("'"))
+
+
+def expand_contractions(words: Iterable[str]) -> list[str]:
+    """Spell contractions out: I'm -> I am, don't -> do not, what's -> what is.
+
+    A final 's after a noun is taken as a possessive and dropped ("partner's" ->
+    "partner"), which is right far more often than "partner is".
+    """
+    expanded: list[str] = []
+    for word in words:
+        if word in _IRREGULAR:
+            expanded.extend(_IRREGULAR[word])
+            continue
+        for suffix, full in _SUFFIXES.items():
+            if word.endswith(suffix) and len(word) > len(suffix):
+                expanded.extend([word[: -len(suffix)], full])
+                break
+        else:
+            if word.endswith("'s"):
+                base = word[:-2]
+                expanded.extend([base, "is"] if base in _IS_BEFORE_S else [base])
+            else:
+                expanded.append(word.replace("'", ""))
+    return expanded
+
+
+def stem(word: str) -> str:
+    """Fold plurals and verb endings with a light, predictable suffix stripper.
+
+    Only needs to be consistent (samples and utterances go through the same rules):
+    "scared", "scares" and "scary" all become "scar"; "feelings" becomes "feel".
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix, minimum in (("ing", 6), ("ed", 5)):
+        if word.endswith(suffix) and len(word) >= minimum:
+            word = word[: -len(suffix)]
+            if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    if word.endswith("ly") and len(word) >= 6:
+        return word[:-2]  # "definitely" -> "definite", kept apart from "definition"
+    for suffix, minimum in (("ness", 7), ("ment", 8), ("ion", 7)):
+        if word.endswith(suffix) and len(word) >= minimum:
+            word = word[: -len(suffix)]
+    if (word.endswith("e") and len(word) > 3) or (word.endswith("y") and len(word) > 4):
+        word = word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of an utterance: as typed (for slot values) and as matched."""
+
+    surface: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Language:
+    """The word lists of builtin_phrases.yaml for one language, ready to apply."""
+
+    fillers: frozenset[tuple[str, ...]]
+    equivalents: dict[tuple[str, ...], str]
+    function_words: frozenset[str]
+    phrases: dict[str, tuple[str, ...]]
+    safety_cues: tuple[tuple[str, ...], ...]
+    safety_cue_exceptions: tuple[tuple[str, ...], ...] = ()
+
+    def tokens(self, text: str) -> list[Token]:
+        """Run the pipeline: fold, expand contractions, stem, merge equivalents."""
+        words = expand_contractions(fold_text(text).split())
+        tokens = [Token(word, stem(word)) for word in words]
+        return _merge(tokens, self.equivalents)
+
+    def content(self, tokens: Sequence[Token]) -> list[Token]:
+        """Drop filler words, unless nothing else was said ("okay" alone stays)."""
+        kept = _merge(list(tokens), dict.fromkeys(self.fillers, ""))
+        kept = [token for token in kept if token.key]
+        return kept or list(tokens)
+
+    def keys(self, text: str) -> tuple[str, ...]:
+        """Return the matching keys of a phrase, fillers dropped (for samples and cues)."""
+        return tuple(token.key for token in self.content(self.tokens(text)))
+
+
+def _merge(tokens: list[Token], phrases: Mapping[tuple[str, ...], str]) -> list[Token]:
+    """Replace each listed phrase (longest first) by one token with the phrase's new key."""
+    if not phrases:
+        return tokens
+    longest = max(len(phrase) for phrase in phrases)
+    merged: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        for size in range(min(longest, len(tokens) - index), 0, -1):
+            window = tuple(token.key for token in tokens[index : index + size])
+            if window in phrases:
+                surface = " ".join(token.surface for token in tokens[index : index + size])
+                merged.append(Token(surface, phrases[window]))
+                index += size
+                break
+        else:
+            merged.append(tokens[index])
+            index += 1
+    return merged
+
+
+def _plain_keys(words: Iterable[str]) -> tuple[str, ...]:
+    """Keys of a word list before equivalents exist (used to build the Language)."""
+    return tuple(stem(word) for word in expand_contractions(fold_text(" ".join(words)).split()))
+
+
+def load_language(data: Mapping[str, Any]) -> Language:
+    """Build a :class:`Language` from one language block of builtin_phrases.yaml."""
+    equivalents: dict[tuple[str, ...], str] = {}
+    for canonical, words in (data.get("equivalents") or {}).items():
+        target = stem(str(canonical))
+        for word in [canonical, *words]:
+            equivalents[_plain_keys([str(word)])] = target
+    base = Language(
+        fillers=frozenset(_plain_keys([str(w)]) for w in data.get("fillers") or ()),
+        equivalents=equivalents,
+        function_words=frozenset(stem(str(w)) for w in data.get("function_words") or ()),
+        phrases={},
+        safety_cues=(),
+    )
+    return Language(
+        fillers=base.fillers,
+        equivalents=equivalents,
+        function_words=base.function_words,
+        phrases={
+            str(intent): tuple(str(p) for p in phrases or ())
+            for intent, phrases in (data.get("intents") or {}).items()
+        },
+        safety_cues=_phrase_keys(base, data.get("safety_cues")),
+        safety_cue_exceptions=_phrase_keys(base, data.get("safety_cue_exceptions")),
+    )
+
+
+def _phrase_keys(language: Language, phrases: Iterable[Any] | None) -> tuple[tuple[str, ...], ...]:
+    """Turn phrases into key sequences (fillers kept: "not" or "me" can matter in a cue)."""
+    keys = (tuple(t.key for t in language.tokens(str(p))) for p in phrases or ())
+    return tuple(key for key in keys if key)
+
+
+# --- the index of one locale ----------------------------------------------------------
+
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class _Sample:
+    intent: str
+    text: str
+    keys: tuple[str, ...]
+    slots: frozenset[str]
+    """Placeholder keys ("{tip}") this sample holds."""
+
+
+@dataclass(frozen=True)
+class _SlotPhrase:
+    value_id: str
+    keys: tuple[str, ...]
+    """The phrase's telling words (function words dropped) that must all be heard."""
+    weight: float
+
+
+@dataclass
+class _Index:
+    """Everything needed to resolve utterances of one locale, built once."""
+
+    language: Language
+    invocation: str
+    samples: list[_Sample]
+    exact: dict[tuple[str, ...], int]
+    idf: dict[str, float]
+    unknown_weight: float
+    postings: dict[str, list[int]]
+    sample_weight: list[float]
+    sample_pairs: list[frozenset[tuple[str, str]]]
+    intent_slots: dict[str, dict[str, str]]
+    """Intent -> slot name -> slot type."""
+    slots: tuple[tuple[str, str], ...]
+    """Every distinct (slot name, slot type) of the model."""
+    slot_phrases: dict[str, list[_SlotPhrase]]
+    telling_words: dict[str, dict[str, str]]
+    """Slot type -> a word only one value's phrases use -> that value id."""
+    known_words: frozenset[str]
+    """Every key of the samples and slot values."""
+    known_surfaces: frozenset[str]
+    """Every word of the samples and slot values as written: what slips are corrected to."""
+    deletions: dict[str, str]
+    """One-letter deletions of the known longer words, for spelling slips."""
+    has_safety: bool
+    """Whether the model has SafetyIntent (the safety cues only count if it does)."""
+
+    def weight(self, key: str) -> float:
+        """How much a word counts: its IDF, little for function words, fully if unknown."""
+        if key.startswith("{"):
+            return self.unknown_weight
+        value = self.idf.get(key, self.unknown_weight)
+        return min(value, _FUNCTION_WEIGHT) if key in self.language.function_words else value
+
+
+def _build_index(model: Mapping[str, Any], language: Language) -> _Index:
+    """Index a model's samples, slot values and the built-in phrases for fast matching."""
+    lm = model["interactionModel"]["languageModel"]
+    samples: list[_Sample] = []
+    intent_slots: dict[str, dict[str, str]] = {}
+    for intent in lm.get("intents", []):
+        name = intent["name"]
+        intent_slots[name] = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        texts = list(intent.get("samples", []))
+        if name.startswith("AMAZON."):
+            texts += language.phrases.get(name, ())
+        markers = {f"qq{i}slot": "{" + slot + "}" for i, slot in enumerate(intent_slots[name])}
+        for text in texts:
+            marked = _mark_slots(text, list(intent_slots[name]))
+            keys = tuple(markers.get(k, k) for k in language.keys(marked))
+            if keys:
+                samples.append(
+                    _Sample(name, text, keys, frozenset(k for k in keys if k.startswith("{")))
+                )
+
+    documents = len(samples)
+    frequency: dict[str, int] = defaultdict(int)
+    postings: dict[str, list[int]] = defaultdict(list)
+    exact: dict[tuple[str, ...], int] = {}
+    for number, sample in enumerate(samples):
+        exact.setdefault(sample.keys, number)
+        for key in set(sample.keys):
+            frequency[key] += 1
+            postings[key].append(number)
+    idf = {key: math.log((documents + 1) / (count + 0.5)) for key, count in frequency.items()}
+    unknown_weight = math.log((documents + 1) / 0.5)
+
+    index = _Index(
+        language=language,
+        invocation=fold_text(lm.get("invocationName", "")),
+        samples=samples,
+        exact=exact,
+        idf=idf,
+        unknown_weight=unknown_weight,
+        postings=dict(postings),
+        sample_weight=[],
+        sample_pairs=[],
+        intent_slots=intent_slots,
+        slots=tuple(sorted({item for slots in intent_slots.values() for item in slots.items()})),
+        slot_phrases={},
+        telling_words={},
+        known_words=frozenset(idf),
+        known_surfaces=frozenset(),
+        deletions={},
+        has_safety=SAFETY_INTENT in intent_slots,
+    )
+    index.sample_weight = [sum(index.weight(k) for k in set(s.keys)) for s in samples]
+    index.sample_pairs = [_pairs(s.keys) for s in samples]
+    surfaces = {
+        word
+        for sample in samples
+        for word in expand_contractions(fold_text(_SLOT.sub(" ", sample.text)).split())
+    }
+    for slot_type in lm.get("types", []):
+        phrases: list[_SlotPhrase] = []
+        users: dict[str, set[str]] = defaultdict(set)
+        for value in slot_type.get("values", []):
+            name = value["name"]
+            for text in [name["value"], *name.get("synonyms", [])]:
+                keys = language.keys(text)
+                telling = tuple(k for k in keys if k not in language.function_words) or keys
+                if not telling:
+                    continue
+                weight = sum(index.weight(k) for k in telling)
+                phrases.append(_SlotPhrase(value["id"], telling, weight))
+                for key in telling:
+                    users[key].add(value["id"])
+        index.slot_phrases[slot_type["name"]] = phrases
+        # A word only one value uses, and no sample uses for anything else, tells that
+        # value alone ("boundaries", "therapist"); "more" or "past" would not.
+        index.telling_words[slot_type["name"]] = {
+            key: next(iter(ids))
+            for key, ids in users.items()
+            if len(ids) == 1 and key not in idf and key not in language.function_words
+        }
+        index.known_words |= frozenset(users)
+        surfaces |= {
+            word
+            for value in slot_type.get("values", [])
+            for text in [value["name"]["value"], *value["name"].get("synonyms", [])]
+            for word in expand_contractions(fold_text(text).split())
+        }
+    index.known_surfaces = frozenset(surfaces)
+    index.deletions = {
+        word[:i] + word[i + 1 :]: word
+        for word in sorted(surfaces, reverse=True)
+        if len(word) >= 5 and word.isalpha()
+        for i in range(len(word))
+    }
+    return index
+
+
+def _mark_slots(sample: str, slot_names: list[str]) -> str:
+    """Turn ``{tip}`` into a marker word the pipeline leaves alone (digits are never stemmed)."""
+
+    def marker(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f" qq{slot_names.index(name)}slot " if name in slot_names else " "
+
+    return _SLOT.sub(marker, sample)
+
+
+def _pairs(keys: Sequence[str]) -> frozenset[tuple[str, str]]:
+    return frozenset(itertools.pairwise(keys))
+
+
+# --- resolving ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SlotMatch:
+    value_id: str
+    positions: tuple[int, ...]
+    score: float
+    partial: bool
+
+
+def _find_slot(index: _Index, slot_type: str, keys: Sequence[str]) -> _SlotMatch | None:
+    """Find the value of ``slot_type`` heard in ``keys``: a whole phrase, else a telling word."""
+    best: _SlotMatch | None = None
+    for phrase in index.slot_phrases.get(slot_type, ()):
+        positions = _in_order(keys, phrase.keys, gap=len(phrase.keys) + 2)
+        if positions is not None and (best is None or phrase.weight > best.score):
+            best = _SlotMatch(phrase.value_id, positions, phrase.weight, partial=False)
+    if best is not None:
+        return best
+    for position, key in enumerate(keys):
+        value_id = index.telling_words.get(slot_type, {}).get(key)
+        if value_id is not None:
+            score = index.weight(key)
+            if best is None or score > best.score:
+                best = _SlotMatch(value_id, (position,), score, partial=True)
+    return best
+
+
+def _in_order(keys: Sequence[str], wanted: Sequence[str], *, gap: int) -> tuple[int, ...] | None:
+    """Find ``wanted`` in order within ``keys``, spanning at most len(wanted) + gap words."""
+    for start, key in enumerate(keys):
+        if key != wanted[0]:
+            continue
+        positions = [start]
+        for word in wanted[1:]:
+            following = [i for i in range(positions[-1] + 1, len(keys)) if keys[i] == word]
+            if not following:
+                break
+            positions.append(following[0])
+        if len(positions) == len(wanted) and positions[-1] - start < len(wanted) + gap:
+            return tuple(positions)
+    return None
+
+
+def _correct_spelling(index: _Index, token: Token) -> Token:
+    """Replace an unknown longer word by a known word a single letter away, if there is one.
+
+    Works on the word as typed ("evning" -> "evening"), then folds it like any other.
+    """
+    word = token.surface
+    if token.key in index.known_words or len(word) < 5 or not word.isalpha():
+        return token
+    candidates = [index.deletions.get(word)]  # a letter left out
+    for i in range(len(word)):  # a letter too many, or one wrong
+        shorter = word[:i] + word[i + 1 :]
+        candidates += [shorter if shorter in index.known_surfaces else None]
+        candidates += [index.deletions.get(shorter)]
+    for candidate in candidates:
+        if candidate is not None:
+            key = stem(candidate)
+            return Token(candidate, index.language.equivalents.get((key,), key))
+    return token
+
+
+def _strip_invocation(text: str, invocation: str) -> tuple[str, bool]:
+    """Remove "alexa, ask closer together (to|about|...)"; say whether only a launch is left."""
+    folded = fold_text(text)
+    if not invocation:
+        return folded, False
+    pattern = re.compile(
+        rf"^(?:alexa\s+)?(?:(ask|tell|open|launch|start|run|use|talk to|load)\s+)?"
+        rf"{re.escape(invocation)}\b(?:\s+(?:to|about|for|that|if|whether|and))?\s*"
+    )
+    match = pattern.match(folded)
+    if not match or not (match.group(1) or folded == invocation):
+        return folded, False
+    rest = folded[match.end() :].strip()
+    return rest, not rest
+
+
+@dataclass(frozen=True)
+class _Match:
+    """How one sample compares with the words: its score and what it shares."""
+
+    number: int
+    score: float
+    precision: float
+    shared: frozenset[str]
+
+
+def _score_samples(
+    index: _Index, keys: Sequence[str], slotted: frozenset[str] | None
+) -> list[_Match]:
+    """Compare the words with every sample that shares one: F1 of IDF-weighted overlap.
+
+    ``slotted`` None scores every sample (a placeholder then counts as a word not
+    heard); otherwise only samples whose placeholders are exactly those in ``slotted``.
+    Shared word pairs add a little, so that word order counts without being required.
+    """
+    unique = set(keys)
+    total = sum(index.weight(k) for k in unique)
+    if total <= 0:
+        return []
+    overlap: dict[int, float] = defaultdict(float)
+    for key in unique:
+        weight = index.weight(key)
+        for number in index.postings.get(key, ()):
+            overlap[number] += weight
+    pairs = _pairs(keys)
+    matches = []
+    for number, shared in overlap.items():
+        sample = index.samples[number]
+        if slotted is not None and sample.slots != slotted:
+            continue
+        recall, precision = shared / total, shared / index.sample_weight[number]
+        score = 2 * recall * precision / (recall + precision)
+        sample_pairs = index.sample_pairs[number]
+        if pairs and sample_pairs:
+            dice = 2 * len(pairs & sample_pairs) / (len(pairs) + len(sample_pairs))
+            score = (1 - _PAIR_SHARE) * score + _PAIR_SHARE * dice
+        matches.append(_Match(number, score, precision, frozenset(unique & set(sample.keys))))
+    return matches
+
+
+def _intent_score(index: _Index, keys: Sequence[str], matches: Sequence[_Match]) -> float:
+    """Score an intent by its best sample, crediting words its next best samples share.
+
+    People mix the phrasings of several samples ("is my childhood the reason I fear
+    intimacy"); words found in the intent's other close samples raise its recall,
+    at a discount, while precision stays that of the best sample.
+    """
+    ranked = sorted(matches, key=lambda m: m.score, reverse=True)[:_UNION_SAMPLES]
+    best = ranked[0]
+    total = sum(index.weight(k) for k in set(keys))
+    pooled = frozenset().union(*(m.shared for m in ranked))
+    best_recall = sum(index.weight(k) for k in best.shared) / total
+    pooled_recall = sum(index.weight(k) for k in pooled) / total
+    recall = best_recall + _UNION_SHARE * (pooled_recall - best_recall)
+    if recall <= best_recall:
+        return best.score
+    pooled_score = 2 * recall * best.precision / (recall + best.precision)
+    return max(best.score, pooled_score)
+
+
+def _has_cue(keys: Sequence[str], language: Language) -> bool:
+    """Tell whether a safety cue is heard, outside the everyday phrases that hold one."""
+    for cue in language.safety_cues:
+        found = _in_order(keys, cue, gap=_CUE_GAP)
+        if found is None:
+            continue
+        excused = False
+        for exception in language.safety_cue_exceptions:
+            around = _in_order(keys, exception, gap=0)
+            if around is not None and around[0] <= found[0] and found[-1] <= around[-1]:
+                excused = True
+                break
+        if not excused:
+            return True
+    return False
+
+
+def resolve_with(index: _Index, utterance: str) -> Resolution:
+    """Resolve one utterance against a built index (see the module docstring for how)."""
+    text, launch_only = _strip_invocation(utterance, index.invocation)
+    if launch_only:
+        return Resolution(LAUNCH_REQUEST, confidence=1.0)
+    language = index.language
+    all_tokens = language.tokens(text)
+    tokens = language.content(all_tokens)
+    tokens = [_correct_spelling(index, token) for token in tokens]
+    keys = tuple(t.key for t in tokens)
+    if not keys:
+        return Resolution(FALLBACK_INTENT, confidence=1.0)
+    cue = index.has_safety and _has_cue(tuple(t.key for t in all_tokens), language)
+
+    # Slots: one placeholder version of the words per slot heard.
+    slotted: list[tuple[frozenset[str], tuple[str, ...], dict[str, SlotValue], bool]] = []
+    for slot_name, slot_type in index.slots:
+        match = _find_slot(index, slot_type, keys)
+        if match is None:
+            continue
+        spoken = " ".join(
+            tokens[i].surface for i in range(match.positions[0], match.positions[-1] + 1)
+        )
+        placeholder = "{" + slot_name + "}"
+        replaced = [k for i, k in enumerate(keys) if i not in match.positions]
+        replaced.insert(match.positions[0], placeholder)
+        slotted.append(
+            (
+                frozenset({placeholder}),
+                tuple(replaced),
+                {slot_name: SlotValue(spoken, match.value_id)},
+                match.partial,
+            )
+        )
+
+    # Exact: a sample or phrase, word for word.
+    exact = index.exact.get(keys)
+    if exact is not None:
+        sample = index.samples[exact]
+        return Resolution(sample.intent, confidence=1.0, sample=sample.text)
+    for placeholders, replaced, slot_values, partial in slotted:
+        exact = index.exact.get(replaced)
+        if exact is not None and index.samples[exact].slots == placeholders:
+            sample = index.samples[exact]
+            confidence = _PARTIAL_SLOT if partial else 1.0
+            return Resolution(sample.intent, slot_values, confidence, sample.text)
+
+    # Scored: each intent by its best samples.
+    best: dict[str, tuple[float, str | None, dict[str, SlotValue]]] = {}
+    versions = [(keys, None, {}, 1.0)] + [
+        (replaced, placeholders, slot_values, _PARTIAL_SLOT if partial else 1.0)
+        for placeholders, replaced, slot_values, partial in slotted
+    ]
+    for words, placeholders, slot_values, factor in versions:
+        by_intent: dict[str, list[_Match]] = defaultdict(list)
+        for match in _score_samples(index, words, placeholders):
+            by_intent[index.samples[match.number].intent].append(match)
+        for intent, matches in by_intent.items():
+            score = factor * _intent_score(index, words, matches)
+            if score > best.get(intent, (-1.0, None, {}))[0]:
+                top = max(matches, key=lambda m: m.score)
+                best[intent] = (score, index.samples[top.number].text, slot_values)
+    return _choose(best, cue=cue)
+
+
+def _choose(
+    best: Mapping[str, tuple[float, str | None, dict[str, SlotValue]]], *, cue: bool
+) -> Resolution:
+    """Pick the intent: safety first when plausible, then the best score, else fallback."""
+    top = max(best.items(), key=lambda item: item[1][0], default=None)
+    top_score = top[1][0] if top else 0.0
+    safety = best.get(SAFETY_INTENT)
+    if cue:
+        score = max(safety[0] if safety else 0.0, CUE_CONFIDENCE)
+        return Resolution(SAFETY_INTENT, confidence=score, sample=safety[1] if safety else None)
+    if safety and safety[0] >= SAFETY_THRESHOLD and safety[0] >= SAFETY_SHARE * top_score:
+        return Resolution(SAFETY_INTENT, confidence=safety[0], sample=safety[1])
+    if top is None or top_score < THRESHOLD:
+        return Resolution(FALLBACK_INTENT, confidence=1.0 - top_score)
+    intent, (score, text, slots) = top
+    return Resolution(intent, dict(slots), min(score, 1.0), text)
+
+
+# --- loading, caching, the public entry point -----------------------------------------
+
+
+def model_path(locale: str, deploy_dir: Path = DEPLOY_DIR) -> Path:
+    """Locate the generated interaction model for ``locale``, or en-US's when it has none."""
+    path = deploy_dir / MODEL_PATH.format(locale=locale)
+    if re.fullmatch(r"[a-z]{2}-[A-Z]{2}", locale) and path.is_file():
+        return path
+    return deploy_dir / MODEL_PATH.format(locale=DEFAULT_LOCALE)
+
+
+@functools.cache
+def _phrases(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as stream:
+        data = yaml.safe_load(stream) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of languages")
+    return data
+
+
+def language_for(locale: str, phrases_path: Path = PHRASES_PATH) -> Language:
+    """Load the word lists for a locale's language ("en" for en-GB), or English's."""
+    data = _phrases(phrases_path)
+    block = data.get(locale.split("-")[0]) or data.get("en") or {}
+    return load_language(block)
+
+
+@functools.cache
+def index_for(locale: str = DEFAULT_LOCALE) -> _Index:
+    """Build (once per locale, then cached) the index of the locale's generated model."""
+    path = model_path(locale)
+    with path.open(encoding="utf-8") as stream:
+        model = json.load(stream)
+    return _build_index(model, language_for(locale))
+
+
+def build_index(model: Mapping[str, Any], locale: str = DEFAULT_LOCALE) -> _Index:
+    """Index an interaction model given as data (tests, or a model not yet written out)."""
+    return _build_index(model, language_for(locale))
+
+
+def resolve(utterance: str, locale: str = DEFAULT_LOCALE) -> Resolution:
+    """Understand ``utterance`` as Alexa would with the locale's interaction model."""
+    return resolve_with(index_for(locale), utterance)
+
+
+def declared_slots(intent: str, locale: str = DEFAULT_LOCALE) -> tuple[str, ...]:
+    """Name the slots the model declares for ``intent``: Alexa sends each, filled or not."""
+    return tuple(index_for(locale).intent_slots.get(intent, {}))

@@ -1,0 +1,171 @@
+// The rehearsal page. It keeps the conversation's session itself (id, attributes,
+// whether it is open) and sends it back with every turn, so the server stores nothing.
+// No external resources; works offline.
+"use strict";
+
+(function () {
+  const transcript = document.getElementById("transcript");
+  const form = document.getElementById("say-form");
+  const input = document.getElementById("say-text");
+  const sayButton = document.getElementById("say-button");
+  const startOver = document.getElementById("start-over");
+  const localeSelect = document.getElementById("locale");
+  const autoplay = document.getElementById("autoplay");
+  const showIntent = document.getElementById("show-intent");
+  const status = document.getElementById("status");
+
+  let session = null; // {id, attributes, open}: the only state, kept here in the page
+  let busy = false;
+
+  async function post(path, body) {
+    const reply = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const data = await reply.json().catch(() => ({}));
+    if (!reply.ok) {
+      throw new Error(data.error || `the server answered ${reply.status}`);
+    }
+    return data;
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function addYou(text) {
+    const item = element("li", "turn you");
+    item.append(element("span", "who", "You"), element("p", "said", text));
+    transcript.append(item);
+  }
+
+  function describeHeard(turn) {
+    if (!turn.intent) return `Heard as: ${turn.requestType}`;
+    const slots = Object.entries(turn.slots || {})
+      .map(([name, value]) => ` ${name}=${value.id} ("${value.spoken}")`)
+      .join("");
+    const confidence = turn.confidence === null ? "" : ` (confidence ${turn.confidence.toFixed(2)})`;
+    return `Heard as: ${turn.intent}${slots}${confidence}`;
+  }
+
+  function addAlexa(turn) {
+    const item = element("li", "turn alexa");
+    item.dataset.intent = turn.intent || turn.requestType;
+    item.append(element("span", "who", "Alexa"), element("p", "said", turn.text));
+    if (turn.card) {
+      const card = element("div", "card");
+      card.setAttribute("aria-label", "Card in the Alexa app");
+      card.append(element("p", "card-title", turn.card.title), element("p", "card-text", turn.card.text));
+      item.append(card);
+    }
+    const player = element("audio");
+    player.controls = true;
+    player.preload = "auto";
+    player.setAttribute("aria-label", "Listen to this answer");
+    item.append(player);
+    const note = element("p", "audio-note", "Rendering audio…");
+    item.append(note);
+    item.append(element("p", "heard", describeHeard(turn)));
+    if (turn.ended) item.append(element("p", "ended", "The session ends here."));
+    transcript.append(item);
+    item.scrollIntoView({ block: "nearest" });
+    loadAudio(turn, player, note);
+  }
+
+  async function loadAudio(turn, player, note) {
+    if (!turn.ssml) {
+      note.textContent = "Nothing to hear.";
+      return;
+    }
+    try {
+      const clip = await post("/rehearse/audio", { ssml: turn.ssml, locale: localeSelect.value });
+      player.src = clip.url;
+      player.dataset.engine = clip.engine;
+      note.textContent = `Voice: ${clip.engine}, ${clip.seconds.toFixed(1)} s`;
+      if (autoplay.checked) {
+        player.play().catch(() => {}); // a browser may refuse autoplay; the controls remain
+      }
+    } catch (error) {
+      note.textContent = `No audio: ${error.message}`;
+    }
+  }
+
+  function setBusy(value) {
+    busy = value;
+    sayButton.disabled = value;
+    startOver.disabled = value;
+    status.textContent = value ? "Waiting for the skill…" : "";
+  }
+
+  async function begin() {
+    if (busy) return;
+    setBusy(true);
+    transcript.replaceChildren();
+    try {
+      const turn = await post("/rehearse/start", { locale: localeSelect.value });
+      session = turn.session;
+      addAlexa(turn);
+    } catch (error) {
+      status.textContent = `Could not start: ${error.message}`;
+      busy = false;
+      sayButton.disabled = false;
+      startOver.disabled = false;
+      return;
+    }
+    setBusy(false);
+    input.focus();
+  }
+
+  async function say(text) {
+    if (busy) return;
+    setBusy(true);
+    addYou(text);
+    try {
+      const turn = await post("/rehearse/turn", { text, session, locale: localeSelect.value });
+      session = turn.session;
+      addAlexa(turn);
+      setBusy(false);
+    } catch (error) {
+      setBusy(false);
+      status.textContent = `Something went wrong: ${error.message}`;
+    }
+    input.focus();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    say(text);
+  });
+  startOver.addEventListener("click", () => begin());
+  localeSelect.addEventListener("change", () => begin());
+  showIntent.addEventListener("change", () => {
+    transcript.classList.toggle("hide-intents", !showIntent.checked);
+  });
+
+  async function init() {
+    try {
+      const reply = await fetch("/rehearse/config");
+      const config = await reply.json();
+      for (const locale of config.locales) {
+        const option = element("option", "", locale);
+        option.value = locale;
+        option.selected = locale === config.default;
+        localeSelect.append(option);
+      }
+    } catch (error) {
+      const option = element("option", "", "en-US");
+      option.value = "en-US";
+      localeSelect.append(option);
+    }
+    await begin();
+  }
+
+  init();
+})();

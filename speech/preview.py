@@ -1,0 +1,349 @@
+"""``closer preview``: hear the skill's answers as MP3 files before Alexa says them.
+
+It builds real request envelopes, runs them through the same skill object and
+dispatch path that serve Alexa, and renders the SSML of each answer with
+:func:`speech.render.render_ssml_with_report`::
+
+    closer preview --all                          every answer of every locale
+    closer preview --intent PartnerPullingAwayIntent            each step of a topic
+    closer preview --intent PartnerPullingAwayIntent --step 2   one step
+    closer preview --say "my partner is pulling away"           the reply to an utterance
+    closer preview --all --engine piper                         offline
+    closer preview --clear-cache
+
+Clips go to ``<out>/clips/<locale>/`` with ``<out>/index.html`` listing them; the cache
+is ``<out>/.cache`` unless ``$CLOSER_CACHE_DIR`` is set. A closing summary counts what
+was rendered, what came from the cache and what failed, and which clips fell back to
+another engine and why. The exit status is 1 if any clip failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from intents import Catalogue, Content
+from speech.atomic import place_copy
+from speech.cache import CACHE_DIR_VARIABLE, AudioCache
+from speech.preview_page import PageEntry, write_index
+from speech.render import (
+    ENGINE_CHOICES,
+    PassedOver,
+    RenderError,
+    join_clips,
+    render_ssml_with_report,
+)
+
+HELP = "render the skill's answers as MP3 previews (gTTS or an offline voice) with an index.html"
+DEFAULT_LOCALE = "en-US"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the preview options to the ``closer preview`` parser."""
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--intent", metavar="NAME", help="one topic's steps, or one intent's answer")
+    what.add_argument("--say", metavar="UTTERANCE", help="the reply to one thing a person says")
+    what.add_argument("--all", action="store_true", help="every answer of every intent and locale")
+    parser.add_argument("--step", type=int, metavar="N", help="with --intent: only step N")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINE_CHOICES,
+        default="auto",
+        help="speech engine (default auto: gtts, then piper, then espeak)",
+    )
+    parser.add_argument(
+        "--locale", help=f"only this locale (default: {DEFAULT_LOCALE}; every locale for --all)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("previews"), help="output folder (default previews/)"
+    )
+    parser.add_argument(
+        "--clear-cache", action="store_true", help="delete cached audio first (alone: only that)"
+    )
+
+
+@dataclass
+class _Wanted:
+    """One distinct thing to say, and every request that leads to it."""
+
+    locale: str
+    ssml: str
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Tally:
+    rendered: int = 0
+    cached: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    engines: dict[str, int] = field(default_factory=dict)
+    fallbacks: dict[str, list[str]] = field(default_factory=dict)
+    """A reason an engine was passed over, and the clips that had to fall back for it."""
+    failures: list[str] = field(default_factory=list)
+
+
+def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
+    """Render what the options ask for, write index.html, print a summary; 0 if all worked."""
+    out: Path = args.out
+    cache = AudioCache(Path(os.environ.get(CACHE_DIR_VARIABLE) or out / ".cache"))
+    if args.clear_cache:
+        removed = cache.clear()
+        print(f"cleared the audio cache ({removed} files) in {cache.root}", file=sys.stderr)
+        if not (args.all or args.intent or args.say):
+            return 0
+    if args.step is not None and not args.intent:
+        print("closer preview: --step needs --intent", file=sys.stderr)
+        return 2
+    try:
+        wanted, title = _choose(args, catalogue)
+    except _UsageError as error:
+        print(f"closer preview: {error}", file=sys.stderr)
+        return 2
+    entries, tally, paths = _render_all(wanted, args.engine, cache, out)
+    if args.intent and args.step is None and len(paths) > 1 and tally.failed == 0:
+        entries.append(_whole_topic(args.intent, wanted[0].locale, paths, out))
+    index = write_index(out, entries, title=title)
+    _summarise(tally, index, sys.stderr)
+    return 1 if tally.failed else 0
+
+
+class _UsageError(Exception):
+    """The options ask for something that does not exist (an unknown intent, say)."""
+
+
+def _choose(args: argparse.Namespace, catalogue: Catalogue) -> tuple[list[_Wanted], str]:
+    """Turn the options into distinct speeches to render, and a title for the page."""
+    if args.all:
+        locales = [args.locale] if args.locale else list(catalogue.locales)
+        if args.locale and args.locale not in catalogue.locales:
+            raise _UsageError(
+                f"no locale {args.locale}; choose from {', '.join(catalogue.locales)}"
+            )
+        return _speeches(catalogue, _every_request(catalogue, locales), reprompts=True), (
+            "Closer Together: every answer"
+        )
+    locale = args.locale or DEFAULT_LOCALE
+    if args.intent:
+        requests = _topic_requests(catalogue.for_locale(locale), args.intent, args.step, locale)
+        return _speeches(catalogue, requests, reprompts=False), f"Closer Together: {args.intent}"
+    if args.say:
+        requests = [(f"{locale} “{args.say}”", _utterance_request(args.say, locale))]
+        return _speeches(catalogue, requests, reprompts=False), f"Closer Together: “{args.say}”"
+    raise _UsageError("say what to preview: --all, --intent NAME [--step N], or --say UTTERANCE")
+
+
+def _every_request(
+    catalogue: Catalogue, locales: list[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    from skill.responses import every_request
+
+    for label, request in every_request(catalogue):
+        if request["request"]["locale"] in locales:
+            yield label, request
+
+
+def _topic_requests(
+    content: Content, name: str, step: int | None, locale: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """Build requests for a topic's steps (step 1 by its own intent, later ones by Repeat)."""
+    from skill import envelopes
+    from skill.conversation import BUILTIN_INTENTS
+
+    topic = content.topics.get(name)
+    if topic is None:
+        known = {*content.intents, *BUILTIN_INTENTS}
+        if name not in known:
+            raise _UsageError(f"no intent {name}; the topics are {', '.join(content.topics)}")
+        if step is not None:
+            raise _UsageError(f"{name} is not a topic, so it has no steps")
+        return [(f"{locale} {name}", envelopes.intent_request(name, locale=locale))]
+    count = len(topic.parts)
+    if step is not None and not 1 <= step <= count:
+        raise _UsageError(f"{name} has steps 1 to {count}, not {step}")
+    requests = []
+    for number in [step] if step is not None else range(1, count + 1):
+        if number == 1:
+            request = envelopes.intent_request(name, locale=locale)
+        else:
+            state = {"topic": name, "index": number - 1, "more": False, "awaiting": None}
+            request = envelopes.intent_request(
+                "AMAZON.RepeatIntent", attributes=state, locale=locale
+            )
+        requests.append((f"{locale} {name} --step {number} (of {count})", request))
+    return requests
+
+
+def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
+    """Resolve an utterance with the local resolver into the request Alexa would send."""
+    from skill import envelopes
+
+    try:
+        from skill.resolver import resolve
+    except ImportError:
+        raise _UsageError(
+            "--say needs the local resolver (skill/resolver.py), which this version lacks; "
+            "use --intent NAME instead"
+        ) from None
+    resolution = resolve(utterance, locale)
+    if resolution.intent == "LaunchRequest":
+        return envelopes.launch_request(locale=locale)
+    slots = {name: value.spoken for name, value in resolution.slots.items()}
+    resolved = {name: value.id for name, value in resolution.slots.items() if value.id}
+    return envelopes.intent_request(
+        resolution.intent, slots or None, resolved=resolved or None, locale=locale
+    )
+
+
+def _speeches(
+    catalogue: Catalogue, requests: Iterable[tuple[str, dict[str, Any]]], *, reprompts: bool
+) -> list[_Wanted]:
+    """Run each request through the real skill; keep each distinct speech once per locale."""
+    from skill.alexa import build_skill
+    from skill.dispatch import handle_envelope
+
+    skill = build_skill(catalogue)
+    found: dict[tuple[str, str], _Wanted] = {}
+    for label, request in requests:
+        locale = request["request"]["locale"]
+        body = handle_envelope(skill, request).get("response", {})
+        speeches = [(label, body.get("outputSpeech"))]
+        if reprompts:
+            speeches.append(
+                (f"{label} (reprompt)", (body.get("reprompt") or {}).get("outputSpeech"))
+            )
+        for name, speech in speeches:
+            if speech and speech.get("ssml"):
+                wanted = found.setdefault((locale, speech["ssml"]), _Wanted(locale, speech["ssml"]))
+                wanted.labels.append(name)
+    return list(found.values())
+
+
+def _render_all(
+    wanted: list[_Wanted], engine: str, cache: AudioCache, out: Path
+) -> tuple[list[PageEntry], _Tally, list[Path]]:
+    """Render every speech, with a progress bar; return page entries, counts and MP3 paths."""
+    tally = _Tally()
+    entries: list[PageEntry] = []
+    paths: list[Path] = []
+    progress = _Progress(len(wanted), sys.stderr)
+    for number, item in enumerate(wanted, 1):
+        label, others = item.labels[0], tuple(item.labels[1:])
+        shown = label.removeprefix(f"{item.locale} ")
+        progress.show(number - 1, label)
+        try:
+            report = render_ssml_with_report(
+                item.ssml, locale=item.locale, engine=engine, cache_dir=cache.root
+            )
+        except RenderError as error:
+            tally.failed += 1
+            tally.failures.append(f"{label}: {error}")
+            entries.append(
+                PageEntry(
+                    shown, item.locale, _words(item.ssml), notes=(str(error),), other_labels=others
+                )
+            )
+            continue
+        clip = report.clip
+        target = out / "clips" / item.locale / clip.path.name
+        place_copy(clip.path, target)
+        paths.append(target)
+        tally.cached += clip.cached
+        tally.rendered += not clip.cached
+        tally.seconds += clip.seconds
+        tally.engines[clip.engine] = tally.engines.get(clip.engine, 0) + 1
+        notes = tuple(_fallback_note(p, clip.engine) for p in report.passed_over)
+        for passed in report.passed_over:
+            tally.fallbacks.setdefault(_fallback_note(passed, clip.engine), []).append(label)
+        entries.append(
+            PageEntry(
+                shown,
+                item.locale,
+                report.text,
+                file=target.relative_to(out).as_posix(),
+                engine=clip.engine,
+                seconds=clip.seconds,
+                notes=notes,
+                other_labels=others,
+            )
+        )
+    progress.done()
+    return entries, tally, paths
+
+
+def _whole_topic(name: str, locale: str, paths: list[Path], out: Path) -> PageEntry:
+    """Join a topic's steps into one file, a second of quiet between them."""
+    target = out / "clips" / locale / f"{name}.mp3"
+    seconds = join_clips(paths, target, gap_seconds=1.0)
+    return PageEntry(
+        f"{name}, all steps",
+        locale,
+        f"The {len(paths)} steps one after another.",
+        file=target.relative_to(out).as_posix(),
+        engine="joined",
+        seconds=seconds,
+    )
+
+
+def _fallback_note(passed: PassedOver, used: str) -> str:
+    return f"{passed.engine} passed over for {used}: {passed.reason}"
+
+
+def _words(ssml: str) -> str:
+    """Return the words of SSML for the page, or the SSML itself if it cannot be parsed."""
+    from speech.segments import pieces_of, words_of
+
+    try:
+        return words_of(pieces_of(ssml))
+    except RenderError:
+        return ssml
+
+
+def _summarise(tally: _Tally, index: Path, stream: IO[str]) -> None:
+    minutes, seconds = divmod(round(tally.seconds), 60)
+    engines = ", ".join(f"{name} {count}" for name, count in sorted(tally.engines.items()))
+    print(
+        f"rendered {tally.rendered}, cached {tally.cached}, failed {tally.failed}; "
+        f"total audio {minutes} min {seconds} s" + (f"; engines: {engines}" if engines else ""),
+        file=stream,
+    )
+    for reason, clips in tally.fallbacks.items():
+        shown = ", ".join(clips[:5]) + (f" and {len(clips) - 5} more" if len(clips) > 5 else "")
+        print(f"fell back on {len(clips)} clip(s): {reason}\n  clips: {shown}", file=stream)
+    for failure in tally.failures:
+        print(f"failed: {failure}", file=stream)
+    print(f"index: {index}", file=stream)
+
+
+class _Progress:
+    """A plain progress bar on stderr: redrawn in place on a terminal, every 10% otherwise."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: IO[str]) -> None:
+        self.total = max(total, 1)
+        self.stream = stream
+        self.live = stream.isatty()
+        self.last_tenth = -1
+
+    def show(self, done: int, label: str) -> None:
+        """Show that ``done`` of the clips are finished and which one is being made."""
+        filled = self.WIDTH * done // self.total
+        bar = f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{self.total}"
+        if self.live:
+            self.stream.write(f"\r{bar} {label[:40]:<40}")
+            self.stream.flush()
+        elif done * 10 // self.total > self.last_tenth:
+            self.last_tenth = done * 10 // self.total
+            print(bar, file=self.stream)
+
+    def done(self) -> None:
+        """Finish the bar at 100%."""
+        self.show(self.total, "done")
+        if self.live:
+            self.stream.write("\n")

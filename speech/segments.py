@@ -1,0 +1,199 @@
+"""Turn the skill's SSML into what an engine can say: plain text pieces and exact pauses.
+
+No preview engine understands Alexa's SSML (gTTS would read the tags aloud), so the
+SSML is parsed with a real XML parser and walked once:
+
+- text is kept, whitespace collapsed; markup never reaches an engine;
+- ``<break time="400ms"/>`` becomes a :class:`~speech.ssml.Pause` of exactly that length
+  (``strength`` maps to a typical length; a bare ``<break/>`` is medium);
+- the end of an ``<s>`` becomes a short pause and the end of a ``<p>`` a longer one, so
+  sentences get the same room Alexa gives them; pauses that meet are added together;
+- ``<say-as interpret-as="telephone">`` (and digits, characters) becomes words, one per
+  digit, with commas between groups (see :mod:`speech.say_as`);
+- ``<sub alias="...">`` says the alias; ``<audio>`` has no words and is skipped;
+- ``<prosody rate="85%">`` sets the rate of the text inside it, carried on each
+  :class:`Spoken` piece for engines that can honour it. As on Alexa, a percentage is
+  relative to the default rate, so an inner rate replaces the outer one.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from speech.errors import InvalidSSML
+from speech.say_as import INTERPRETERS
+from speech.ssml import Pause
+
+SENTENCE_END_SECONDS = 0.25
+"""Room after ``</s>``: about what a speaker leaves after a full stop."""
+PARAGRAPH_END_SECONDS = 0.6
+"""Room after ``</p>``: a longer breath between paragraphs."""
+BREAK_STRENGTH_SECONDS = {
+    "none": 0.0,
+    "x-weak": 0.0,
+    "weak": 0.25,
+    "medium": 0.4,
+    "strong": 0.6,
+    "x-strong": 1.0,
+}
+"""Lengths for ``<break strength=...>``, which Alexa describes only in words."""
+RATE_WORDS = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.25, "x-fast": 1.5}
+
+_AMAZON_TAG = re.compile(r"<(/?)amazon:")
+_BREAK_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """Plain text for an engine to say, at a rate relative to the voice's normal one."""
+
+    text: str
+    rate: float = 1.0
+
+
+Piece = Spoken | Pause
+
+
+def pieces_of(ssml: str) -> list[Piece]:
+    """Split SSML into spoken text and pauses, in order; raise InvalidSSML if unreadable.
+
+    Accepts a whole ``<speak>`` document or a fragment (which is wrapped in one).
+    Leading pauses and pauses left by sentence ends at the very end are dropped (they
+    are not heard as anything); an explicit trailing ``<break>`` is kept.
+    """
+    text = ssml.strip()
+    if not text.startswith("<speak"):
+        text = f"<speak>{text}</speak>"
+    try:
+        root = ElementTree.fromstring(_AMAZON_TAG.sub(r"<\1amazon-", text))
+    except ElementTree.ParseError as error:
+        raise InvalidSSML(f"the SSML is not well-formed XML ({error})") from None
+    walker = _Walker()
+    walker.element(root, rate=1.0)
+    return walker.finish()
+
+
+def words_of(pieces: Sequence[Piece]) -> str:
+    """Join the spoken text of pieces on one line, as a transcript of what is said."""
+    return " ".join(p.text for p in pieces if isinstance(p, Spoken))
+
+
+def pause_seconds(pieces: Sequence[Piece]) -> float:
+    """Add up the silence in pieces."""
+    return sum(p.seconds for p in pieces if isinstance(p, Pause))
+
+
+class _Walker:
+    """Collect pieces from an element tree, merging text runs and adjacent pauses."""
+
+    def __init__(self) -> None:
+        self.pieces: list[Piece] = []
+        self.words: list[str] = []
+        self.rate = 1.0
+        self.soft_pause = 0.0
+        """Pause owed to sentence and paragraph ends, dropped if nothing follows."""
+
+    def element(self, node: ElementTree.Element, rate: float) -> None:
+        tag = str(node.tag).replace("amazon-", "amazon:", 1)
+        if tag == "break":
+            self.pause(_break_seconds(node), soft=False)
+        elif tag == "audio":
+            pass  # a sound effect: no words to say, and it is not fetched for previews
+        elif tag == "sub" and node.get("alias") is not None:
+            self.say(node.get("alias", ""), rate)
+        elif tag == "say-as" and node.get("interpret-as") in INTERPRETERS:
+            self.say(INTERPRETERS[node.get("interpret-as", "")]("".join(node.itertext())), rate)
+        else:
+            if tag == "prosody":
+                rate = _rate(node.get("rate"), rate)
+            self.say(node.text or "", rate)
+            for child in node:
+                self.element(child, rate)
+                self.say(child.tail or "", rate)
+            if tag == "s":
+                self.pause(SENTENCE_END_SECONDS, soft=True)
+            elif tag == "p":
+                self.pause(PARAGRAPH_END_SECONDS, soft=True)
+
+    def say(self, text: str, rate: float) -> None:
+        words = text.split()
+        if not words:
+            return
+        if not any(c.isalnum() for c in text):
+            self.attach(" ".join(words))
+            return
+        if rate != self.rate:
+            self.flush_words()
+            self.rate = rate
+        self.flush_pause()
+        self.words.extend(words)
+
+    def attach(self, marks: str) -> None:
+        """Put punctuation on the words before it: alone it says nothing, but it shapes them."""
+        if self.words:
+            self.words[-1] += marks
+        elif self.pieces and isinstance(self.pieces[-1], Spoken) and not self.soft_pause:
+            last = self.pieces.pop()
+            assert isinstance(last, Spoken)
+            self.pieces.append(Spoken(last.text + marks, last.rate))
+
+    def pause(self, seconds: float, *, soft: bool) -> None:
+        self.flush_words()
+        if soft:
+            self.soft_pause += seconds
+        elif seconds > 0:
+            owed = self.soft_pause if self.pieces else 0.0
+            self.pieces.append(Pause(seconds + owed))
+            self.soft_pause = 0.0
+            self.merge_pauses()
+
+    def flush_words(self) -> None:
+        if self.words:
+            self.pieces.append(Spoken(" ".join(self.words), self.rate))
+            self.words = []
+
+    def flush_pause(self) -> None:
+        if self.soft_pause and self.pieces:
+            self.pieces.append(Pause(self.soft_pause))
+            self.merge_pauses()
+        self.soft_pause = 0.0
+
+    def merge_pauses(self) -> None:
+        if len(self.pieces) >= 2 and isinstance(self.pieces[-2], Pause):
+            last, before = self.pieces.pop(), self.pieces.pop()
+            assert isinstance(last, Pause) and isinstance(before, Pause)
+            self.pieces.append(Pause(round(before.seconds + last.seconds, 6)))
+
+    def finish(self) -> list[Piece]:
+        self.flush_words()
+        while self.pieces and isinstance(self.pieces[0], Pause):
+            self.pieces.pop(0)
+        return self.pieces
+
+
+def _break_seconds(node: ElementTree.Element) -> float:
+    """Read a break's length: ``time`` exactly if given, else its ``strength``."""
+    time = node.get("time")
+    if time is not None:
+        match = _BREAK_TIME.match(time)
+        if not match:
+            raise InvalidSSML(f'break time "{time}" is not like "500ms" or "2s"')
+        return float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+    strength = node.get("strength", "medium")
+    if strength not in BREAK_STRENGTH_SECONDS:
+        raise InvalidSSML(f'break strength "{strength}" is not one SSML defines')
+    return BREAK_STRENGTH_SECONDS[strength]
+
+
+def _rate(value: str | None, current: float) -> float:
+    """Read a prosody rate: a percentage of the default rate or a word; else keep the current."""
+    if value is None:
+        return current
+    match = _PERCENT.match(value)
+    if match:
+        return float(match.group(1)) / 100
+    return RATE_WORDS.get(value.strip(), current)

@@ -1,0 +1,313 @@
+"""The /rehearse page: its JSON API through Flask, and the page itself in headless Chromium.
+
+The browser test drives Debian's chromium through Selenium with Debian's chromedriver
+(never a downloaded browser or driver) against a real `closer serve` on a loopback
+port. Locally it skips when they are missing; CI sets CLOSER_REQUIRE_BROWSER=1 so it
+must run there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+import speech.render
+from skill.app import create_app
+from skill.cli import _rehearsal_allowed
+from tests.conftest import running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Flask:
+    """The web service with the rehearsal page on and its audio cache in tmp_path."""
+    return create_app(
+        {
+            "SKIP_VERIFICATION": True,
+            "SKILL_IDS": (),
+            "REHEARSAL": True,
+            "REHEARSAL_ENGINE": "espeak",
+            "REHEARSAL_CACHE_DIR": tmp_path / "cache",
+        }
+    )
+
+
+@pytest.fixture
+def page(web: Flask) -> FlaskClient:
+    """A test client for the service with the rehearsal page."""
+    return web.test_client()
+
+
+def fake_clip(cache: Path, name: str = "0123456789abcdef0123456789abcdef") -> speech.render.Clip:
+    """Put a stand-in MP3 where speech/'s cache keeps clips."""
+    path = cache / "clips" / f"{name}.mp3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"ID3 stand-in")
+    return speech.render.Clip(path, "fake", 1.5, False)
+
+
+# --- the JSON API ---------------------------------------------------------------------
+
+
+def test_the_page_is_served_with_no_outside_resources(page: FlaskClient) -> None:
+    with page.get("/rehearse") as reply:
+        assert reply.status_code == 200 and reply.mimetype == "text/html"
+        html = reply.get_data(as_text=True)
+        policy = reply.headers["Content-Security-Policy"]
+    assert 'role="log"' in html and 'aria-live="polite"' in html
+    assert '<label for="say-text">' in html
+    assert "http" not in html.replace("http-equiv", "")  # nothing from elsewhere
+    assert policy.startswith("default-src 'self'")
+    for name in ("rehearse.js", "rehearse.css"):
+        with page.get(f"/rehearse/static/{name}") as asset:
+            assert asset.status_code == 200
+            assert "http://" not in asset.get_data(as_text=True)
+            assert "https://" not in asset.get_data(as_text=True)
+
+
+def test_the_page_is_off_unless_enabled(client: FlaskClient) -> None:
+    assert client.get("/rehearse").status_code == 404
+
+
+def test_config_lists_the_locales(page: FlaskClient) -> None:
+    config = page.get("/rehearse/config").get_json()
+    assert config["default"] == "en-US"
+    assert {"en-US", "en-GB"} <= set(config["locales"])
+
+
+def test_a_conversation_through_the_api_keeps_its_session_in_the_page(
+    page: FlaskClient,
+) -> None:
+    launch = page.post("/rehearse/start", json={"locale": "en-US"}).get_json()
+    assert launch["requestType"] == "LaunchRequest" and launch["session"]["open"]
+    first = page.post(
+        "/rehearse/turn", json={"text": "my partner is pulling away", "session": launch["session"]}
+    ).get_json()
+    assert first["intent"] == "PartnerPullingAwayIntent"
+    assert first["session"]["attributes"]["topic"] == "PartnerPullingAwayIntent"
+    assert first["card"]["title"].startswith("Closer Together")
+    second = page.post("/rehearse/turn", json={"text": "next", "session": first["session"]})
+    assert second.get_json()["session"]["attributes"]["index"] == 1
+    # Without the session the page holds, the server remembers nothing of the first turn.
+    alone = page.post("/rehearse/turn", json={"text": "next"}).get_json()
+    assert alone["text"].startswith("We haven't started")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        {"text": ""},
+        {"text": 5},
+        {"text": "x" * 501},
+        {"text": "next", "session": {"id": "not a session"}},
+        {"text": "next", "session": "open"},
+    ],
+)
+def test_a_turn_the_page_never_sends_is_refused(page: FlaskClient, body: Any) -> None:
+    reply = page.post("/rehearse/turn", json=body)
+    assert reply.status_code == 400
+    assert "error" in reply.get_json()
+
+
+def test_an_unknown_locale_falls_back_to_en_us(page: FlaskClient) -> None:
+    turn = page.post("/rehearse/start", json={"locale": "../../etc"}).get_json()
+    assert turn["text"].startswith("Welcome")
+
+
+def test_audio_is_rendered_into_the_cache_and_served_from_it(
+    web: Flask, page: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = web.config["REHEARSAL_CACHE_DIR"]
+    asked: list[dict[str, Any]] = []
+
+    def render_ssml(ssml: str, **options: Any) -> speech.render.Clip:
+        asked.append({"ssml": ssml, **options})
+        return fake_clip(cache)
+
+    monkeypatch.setattr(speech.render, "render_ssml", render_ssml)
+    reply = page.post("/rehearse/audio", json={"ssml": "<speak>Hello.</speak>", "locale": "en-GB"})
+    assert reply.status_code == 200
+    clip = reply.get_json()
+    assert clip["url"] == "/rehearse/audio/0123456789abcdef0123456789abcdef.mp3"
+    assert asked == [
+        {"ssml": "<speak>Hello.</speak>", "locale": "en-GB", "engine": "espeak", "cache_dir": cache}
+    ]
+    with page.get(clip["url"]) as audio:
+        assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
+        assert audio.data == b"ID3 stand-in"
+
+
+def test_a_failed_render_is_reported_not_raised(
+    page: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def render_ssml(ssml: str, **options: Any) -> speech.render.Clip:
+        raise speech.render.EngineUnavailable("espeak: not installed")
+
+    monkeypatch.setattr(speech.render, "render_ssml", render_ssml)
+    reply = page.post("/rehearse/audio", json={"ssml": "<speak>Hello.</speak>"})
+    assert reply.status_code == 503
+    assert "espeak: not installed" in reply.get_json()["error"]
+
+
+def test_a_clip_outside_the_cache_is_not_offered(
+    tmp_path: Path, page: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = fake_clip(tmp_path / "elsewhere")
+    monkeypatch.setattr(speech.render, "render_ssml", lambda ssml, **_: elsewhere)
+    assert page.post("/rehearse/audio", json={"ssml": "<speak>Hi.</speak>"}).status_code == 503
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/rehearse/audio/..%2F..%2Fclips%2Fsecret.mp3",
+        "/rehearse/audio/../../etc/passwd.mp3",
+        "/rehearse/audio/ABCDEF0123456789ABCDEF0123456789.mp3",
+        "/rehearse/audio/0123456789abcdef0123456789abcdee.mp3",  # well formed, not there
+        "/rehearse/audio/0123.mp3",
+    ],
+)
+def test_only_cached_clips_by_id_are_served(web: Flask, page: FlaskClient, path: str) -> None:
+    fake_clip(web.config["REHEARSAL_CACHE_DIR"])
+    assert page.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("body", [{}, {"ssml": ""}, {"ssml": "x" * 8001}, {"ssml": 3}])
+def test_audio_without_proper_ssml_is_refused(page: FlaskClient, body: Any) -> None:
+    assert page.post("/rehearse/audio", json=body).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("192.168.1.20", False),
+        ("example.com", False),
+    ],
+)
+def test_closer_serve_offers_the_page_only_on_loopback(
+    monkeypatch: pytest.MonkeyPatch, host: str, allowed: bool
+) -> None:
+    monkeypatch.delenv("CLOSER_REHEARSAL", raising=False)
+    assert _rehearsal_allowed(host) is allowed
+    monkeypatch.setenv("CLOSER_REHEARSAL", "1")
+    assert _rehearsal_allowed(host) is True
+
+
+# --- the page in a real browser -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Debian's headless chromium through Debian's chromedriver, with a fresh profile."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        missing.append("selenium (pip install selenium)")
+    if missing:
+        message = (
+            f"browser test needs {', '.join(missing)}: apt-get install chromium chromium-driver"
+        )
+        if os.environ.get("CLOSER_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--autoplay-policy=no-user-gesture-required",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_the_page_holds_a_conversation_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    speaks = shutil.which("espeak-ng") is not None
+    env = {
+        "CLOSER_CACHE_DIR": str(tmp_path / "cache"),
+        "CLOSER_REHEARSAL_ENGINE": "espeak",  # offline and instant: no test touches the network
+    }
+    with running_server(env, tmp_path / "serve.log") as base:
+        browser.get(f"{base}/rehearse")
+        wait = WebDriverWait(browser, 20)
+
+        def answers() -> list[Any]:
+            return browser.find_elements(By.CSS_SELECTOR, "#transcript .turn.alexa")
+
+        wait.until(lambda _: len(answers()) == 1)
+        assert answers()[0].find_element(By.CSS_SELECTOR, ".said").text.startswith("Welcome")
+        log = browser.find_element(By.ID, "transcript")
+        assert log.get_attribute("aria-live") == "polite"
+
+        box = browser.find_element(By.ID, "say-text")
+        box.send_keys("my partner is pulling away", Keys.ENTER)  # the keyboard alone
+        wait.until(lambda _: len(answers()) == 2)
+        box.send_keys("next", Keys.ENTER)
+        wait.until(lambda _: len(answers()) == 3)
+
+        said = [a.find_element(By.CSS_SELECTOR, ".said").text for a in answers()]
+        assert said[1].startswith("When a partner fears intimacy")
+        assert said[2] != said[1]
+        heard = [a.find_element(By.CSS_SELECTOR, ".heard").text for a in answers()]
+        assert "PartnerPullingAwayIntent" in heard[1] and "AMAZON.NextIntent" in heard[2]
+        you = browser.find_elements(By.CSS_SELECTOR, "#transcript .turn.you .said")
+        assert [y.text for y in you] == ["my partner is pulling away", "next"]
+        for answer in answers():
+            assert answer.find_elements(By.TAG_NAME, "audio"), "each answer has a player"
+        if speaks:
+            wait.until(
+                lambda _: all(
+                    "/rehearse/audio/"
+                    in (a.find_element(By.TAG_NAME, "audio").get_attribute("src") or "")
+                    for a in answers()
+                )
+            )
+            duration = browser.execute_script(
+                "const a = document.querySelectorAll('#transcript audio')[1];"
+                "return a.readyState >= 1 ? a.duration : null;"
+            )
+            assert duration is None or duration > 1
+
+        browser.find_element(By.ID, "start-over").click()
+        wait.until(
+            lambda _: (
+                len(browser.find_elements(By.CSS_SELECTOR, "#transcript .turn")) == 1
+                and answers()[0].find_element(By.CSS_SELECTOR, ".said").text.startswith("Welcome")
+            )
+        )
+        assert browser.switch_to.active_element == box  # ready for typing again
+    assert "my partner is pulling away" not in (tmp_path / "serve.log").read_text()

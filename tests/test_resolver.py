@@ -1,0 +1,383 @@
+"""The local resolver: slots, synonyms, built-ins, paraphrases, fallback, safety first.
+
+Most tests use the generated model that Alexa gets; a few build a tiny model of their
+own, so that the matching rules are tested apart from what the content says today.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from intents.loader import normalise_sample
+from skill import resolve as resolve_command
+from skill.cli import main
+from skill.resolver import (
+    FALLBACK_INTENT,
+    LAUNCH_REQUEST,
+    SAFETY_INTENT,
+    build_index,
+    declared_slots,
+    expand_contractions,
+    fold_text,
+    index_for,
+    model_path,
+    resolve,
+    resolve_with,
+    stem,
+)
+from tests.bench_resolver import UTTERANCES, accuracy, load_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def model_samples(locale: str = "en-US") -> dict[str, set[str]]:
+    """Every sample of the generated model, normalised, by intent."""
+    model = json.loads(model_path(locale).read_text(encoding="utf-8"))
+    return {
+        intent["name"]: {normalise_sample(s) for s in intent.get("samples", [])}
+        for intent in model["interactionModel"]["languageModel"]["intents"]
+    }
+
+
+# --- the normalisation pipeline -------------------------------------------------------
+
+
+def test_fold_text_keeps_words_and_apostrophes_only() -> None:
+    assert fold_text("Self-Reflection, please!  Fiancé’s") == "self reflection please fiance's"
+
+
+@pytest.mark.parametrize(
+    ("words", "expanded"),
+    [
+        ("i'm scared", "i am scared"),
+        ("don't can't won't", "do not can not will not"),
+        ("what's it's", "what is it is"),
+        ("my partner's distance", "my partner distance"),
+        ("i'd rather i'll they're we've", "i would rather i will they are we have"),
+    ],
+)
+def test_contractions_are_spelt_out(words: str, expanded: str) -> None:
+    assert expand_contractions(words.split()) == expanded.split()
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ("scared", "scares", "scare", "scary"),
+        ("boundaries", "boundary"),
+        ("feelings", "feeling", "feel"),
+        ("pulling", "pulls", "pull", "pulled"),
+        ("steps", "step"),
+        ("reflecting", "reflection", "reflect"),
+    ],
+)
+def test_stemming_folds_a_word_family(family: tuple[str, ...]) -> None:
+    assert len({stem(word) for word in family}) == 1
+
+
+def test_stemming_keeps_different_words_apart() -> None:
+    assert stem("definitely") != stem("definition")
+    assert stem("they") != stem("the")
+
+
+# --- samples, paraphrases, slots ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("utterance", "intent"),
+    [
+        ("my partner is pulling away", "PartnerPullingAwayIntent"),  # a sample
+        ("MY PARTNER IS PULLING AWAY!", "PartnerPullingAwayIntent"),  # case, punctuation
+        ("um so my partner is pulling away please", "PartnerPullingAwayIntent"),  # fillers
+        ("pulling away is what my partner is doing", "PartnerPullingAwayIntent"),  # order
+        ("my hubby keeps pulling away", "PartnerPullingAwayIntent"),  # an equivalent word
+        ("I am scared to open up", "ScaredToOpenUpIntent"),  # contraction spelt out
+        ("opening up scares me so much", "ScaredToOpenUpIntent"),
+        ("what are the signs of intimacy fears", "SignsOfFearIntent"),  # plural
+        ("Alexa, ask closer together what is emotional intimacy", "WhatIsIntimacyIntent"),
+        ("tell closer together that I need some encouragement", "EncouragementIntent"),
+        ("evning reflection", "EveningReflectionIntent"),  # a spelling slip
+    ],
+)
+def test_paraphrases_find_their_intent(utterance: str, intent: str) -> None:
+    assert resolve(utterance).intent == intent
+
+
+def test_an_exact_sample_is_certain() -> None:
+    resolution = resolve("what is emotional intimacy")
+    assert (resolution.intent, resolution.confidence) == ("WhatIsIntimacyIntent", 1.0)
+    assert resolution.sample == "what is emotional intimacy"
+
+
+@pytest.mark.parametrize(
+    ("utterance", "tip", "spoken"),
+    [
+        ("how do I set boundaries", "BOUNDARIES", "set boundaries"),  # the value itself
+        ("tell me about baby steps", "SMALL_STEPS", "baby steps"),  # a synonym
+        ("can you explain counselling", "THERAPY", "counselling"),  # British spelling
+        ("how can I take things slowly", "SMALL_STEPS", "take things slowly"),  # words apart
+        ("what's the tip on boundary setting", "BOUNDARIES", "boundary"),  # a telling word
+        ("therapist", "THERAPY", "therapist"),  # one telling word alone
+    ],
+)
+def test_slot_values_and_synonyms_resolve_to_their_id(
+    utterance: str, tip: str, spoken: str
+) -> None:
+    resolution = resolve(utterance)
+    assert resolution.intent == "TipIntent"
+    assert resolution.slots["tip"].id == tip
+    assert resolution.slots["tip"].spoken == spoken
+
+
+def test_a_tip_request_without_a_known_tip_has_no_slot_value() -> None:
+    resolution = resolve("give me the tip on")
+    assert resolution.intent == "TipIntent"
+    assert resolution.slots == {}
+    assert declared_slots("TipIntent") == ("tip",)
+
+
+@pytest.mark.parametrize(
+    ("utterance", "intent"),
+    [
+        ("help", "AMAZON.HelpIntent"),
+        ("what can I say", "AMAZON.HelpIntent"),
+        ("stop", "AMAZON.StopIntent"),
+        ("okay that's enough", "AMAZON.StopIntent"),
+        ("never mind", "AMAZON.CancelIntent"),
+        ("next", "AMAZON.NextIntent"),
+        ("go on please", "AMAZON.NextIntent"),
+        ("go back", "AMAZON.PreviousIntent"),
+        ("say that again please", "AMAZON.RepeatIntent"),
+        ("tell me more", "AMAZON.MoreIntent"),
+        ("yes", "AMAZON.YesIntent"),
+        ("yeah", "AMAZON.YesIntent"),
+        ("okay", "AMAZON.YesIntent"),
+        ("no thanks", "AMAZON.NoIntent"),
+        ("start over", "AMAZON.StartOverIntent"),
+        ("go home", "AMAZON.NavigateHomeIntent"),
+    ],
+)
+def test_builtin_intents_have_their_usual_phrases(utterance: str, intent: str) -> None:
+    assert resolve(utterance).intent == intent
+
+
+def test_open_alone_is_a_launch() -> None:
+    assert resolve("Alexa, open closer together").intent == LAUNCH_REQUEST
+    assert resolve("open closer together").intent == LAUNCH_REQUEST
+
+
+# --- fallback -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "utterance",
+    [
+        "what's the weather in paris",
+        "play some music",
+        "how do I bake sourdough",
+        "xyzzy plugh",
+        "",
+        "   ",
+        "um",
+    ],
+)
+def test_out_of_scope_is_fallback(utterance: str) -> None:
+    assert resolve(utterance).intent == FALLBACK_INTENT
+
+
+# --- safety first ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "utterance",
+    [
+        "I want to end it all",
+        "I keep thinking about hurting myself",
+        "my partner is pulling away and honestly I want to die",  # mixed with a topic
+        "I'm scared to open up because he hits me",
+        "sometimes I think about suicide",
+        "my girlfriend threatens me",
+        "I don't really want to live any more",  # words between the cue's words
+        "i am in danger",
+    ],
+)
+def test_safety_wins_whenever_it_is_plausible(utterance: str) -> None:
+    assert resolve(utterance).intent == SAFETY_INTENT
+
+
+def test_everyday_phrases_holding_a_cue_word_are_not_alarms() -> None:
+    assert resolve("my boyfriend pushes me away when we get close").intent == (
+        "PartnerPullingAwayIntent"
+    )
+    assert resolve("why do I keep pushing people away").intent != SAFETY_INTENT
+
+
+def test_an_exact_sample_of_another_intent_is_not_overruled_by_a_cue() -> None:
+    sample = "why does closeness feel unsafe to me"  # holds the cue "feel unsafe"
+    if sample not in model_samples()["WhyFearIntimacyIntent"]:
+        pytest.skip("the content no longer has this sample")
+    assert resolve(sample).intent == "WhyFearIntimacyIntent"
+
+
+def test_every_safety_sample_reaches_safety_in_every_locale() -> None:
+    for locale in ("en-US", "en-GB", "en-AU", "en-CA", "en-IN"):
+        for sample in model_samples(locale).get(SAFETY_INTENT, ()):
+            assert resolve(sample, locale).intent == SAFETY_INTENT, (locale, sample)
+
+
+# --- the matching rules on a model of our own -----------------------------------------
+
+
+TINY_MODEL = {
+    "interactionModel": {
+        "languageModel": {
+            "invocationName": "tea time",
+            "intents": [
+                {
+                    "name": "OrderIntent",
+                    "slots": [{"name": "drink", "type": "DRINK"}],
+                    "samples": ["I would like {drink}", "a cup of {drink} please"],
+                },
+                {"name": "WeatherIntent", "samples": ["is it raining outside"]},
+                {"name": "AMAZON.StopIntent", "samples": []},
+                {"name": "AMAZON.FallbackIntent", "samples": []},
+            ],
+            "types": [
+                {
+                    "name": "DRINK",
+                    "values": [
+                        {"id": "TEA", "name": {"value": "tea", "synonyms": ["earl grey"]}},
+                        {"id": "COFFEE", "name": {"value": "coffee", "synonyms": ["espresso"]}},
+                    ],
+                }
+            ],
+        }
+    }
+}
+
+
+def test_a_model_given_as_data_is_matched_by_the_same_rules() -> None:
+    index = build_index(TINY_MODEL)
+    order = resolve_with(index, "could I have a cup of earl grey")
+    assert order.intent == "OrderIntent"
+    assert (order.slots["drink"].spoken, order.slots["drink"].id) == ("earl grey", "TEA")
+    assert resolve_with(index, "raining outside is it").intent == "WeatherIntent"
+    assert resolve_with(index, "stop").intent == "AMAZON.StopIntent"  # builtin_phrases.yaml
+    assert resolve_with(index, "next").intent == FALLBACK_INTENT  # not in this model
+    assert resolve_with(index, "ask tea time").intent == LAUNCH_REQUEST
+
+
+def test_safety_cues_count_only_when_the_model_has_safety_intent() -> None:
+    index = build_index(TINY_MODEL)
+    assert resolve_with(index, "I want to die").intent == FALLBACK_INTENT
+
+
+# --- locales --------------------------------------------------------------------------
+
+
+def test_a_locale_without_a_model_uses_en_us() -> None:
+    assert model_path("fr-FR").name == "en-US.json"
+    assert model_path("../../etc/passwd").name == "en-US.json"
+    assert resolve("my partner is pulling away", "fr-FR").intent == "PartnerPullingAwayIntent"
+
+
+def test_each_locale_reads_its_own_generated_model() -> None:
+    assert model_path("en-GB").name == "en-GB.json"
+    assert index_for("en-GB") is index_for("en-GB")  # built once, then cached
+    assert resolve("can you explain counselling", "en-GB").slots["tip"].id == "THERAPY"
+
+
+# --- the labelled set: independent of the samples, and the quality floor --------------
+
+
+def test_the_labelled_set_is_written_apart_from_the_samples() -> None:
+    samples = set().union(*model_samples().values())
+    cases = load_cases()
+    copied = [c.utterance for c in cases if normalise_sample(c.utterance) in samples]
+    assert not copied, f"these lines are samples, not paraphrases: {copied}"
+
+
+def test_the_labelled_set_covers_every_intent_and_tip() -> None:
+    cases = load_cases()
+    assert len(cases) >= 150
+    intents = {c.intent for c in cases}
+    assert set(model_samples()) - intents == set()
+    assert sum(c.intent == FALLBACK_INTENT for c in cases) >= 25
+    assert sum(c.intent == SAFETY_INTENT for c in cases) >= 20
+    model = json.loads(model_path("en-US").read_text(encoding="utf-8"))
+    tips = {v["id"] for v in model["interactionModel"]["languageModel"]["types"][0]["values"]}
+    assert tips <= {c.slots.get("tip") for c in cases}
+
+
+def test_accuracy_on_the_labelled_set_is_at_least_90_percent() -> None:
+    overall, per_intent, misses = accuracy(load_cases(UTTERANCES))
+    report = "\n".join(f"{c.line}: {c.utterance!r} -> {r.intent}" for c, r in misses)
+    assert overall >= 0.9, f"accuracy {overall:.1%}; misses:\n{report}"
+    right, total = per_intent[SAFETY_INTENT]
+    assert right == total, f"someone in danger was mis-routed:\n{report}"
+
+
+def test_a_bad_label_file_line_is_reported_with_its_number(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("# comment\nonly one column\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.tsv:2: expected 2 or 3"):
+        load_cases(bad)
+
+
+# --- closer resolve -------------------------------------------------------------------
+
+
+def test_closer_resolve_prints_intent_slots_and_confidence(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["resolve", "how", "do", "I", "set", "boundaries"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("TipIntent  tip='set boundaries' (BOUNDARIES)  confidence 1.00")
+
+
+def test_closer_resolve_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["resolve", "--locale", "en-GB", "--json", "stop"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data == {
+        "utterance": "stop",
+        "intent": "AMAZON.StopIntent",
+        "slots": {},
+        "confidence": 1.0,
+        "sample": "stop",
+    }
+
+
+def test_resolve_lines_writes_one_json_object_per_line() -> None:
+    source = io.StringIO("next\n\nwhat's the weather\nhow do I set boundaries\n")
+    target = io.StringIO()
+    assert resolve_command.resolve_lines(source, target, "en-US") == 0
+    lines = [json.loads(line) for line in target.getvalue().splitlines()]
+    assert [line["intent"] for line in lines] == [
+        "AMAZON.NextIntent",
+        FALLBACK_INTENT,
+        "TipIntent",
+    ]
+    assert lines[2]["slots"] == {"tip": {"spoken": "set boundaries", "id": "BOUNDARIES"}}
+
+
+def test_closer_resolve_reads_standard_input_in_one_process() -> None:
+    lines = "\n".join(["next", "yes"] * 500) + "\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "resolve"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answers = result.stdout.splitlines()
+    assert len(answers) == 1000
+    assert json.loads(answers[1])["intent"] == "AMAZON.YesIntent"

@@ -1,0 +1,174 @@
+"""SSML to spoken pieces and pauses: what a preview engine is given to say."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from intents import Catalogue, load_catalogue
+from skill.alexa import build_skill
+from skill.dispatch import handle_envelope
+from skill.responses import every_request
+from speech.errors import InvalidSSML, RenderError
+from speech.say_as import spoken_telephone
+from speech.segments import (
+    PARAGRAPH_END_SECONDS,
+    SENTENCE_END_SECONDS,
+    Spoken,
+    pause_seconds,
+    pieces_of,
+    words_of,
+)
+from speech.ssml import Pause, Voice, to_ssml
+
+
+def test_the_skills_own_ssml_becomes_sentences_with_exact_pauses() -> None:
+    ssml = (
+        '<speak><prosody rate="95%"><s>Welcome to Closer Together.</s>'
+        '<break time="400ms"/><s>What is on your mind?</s></prosody></speak>'
+    )
+    assert pieces_of(ssml) == [
+        Spoken("Welcome to Closer Together.", 0.95),
+        Pause(SENTENCE_END_SECONDS + 0.4),
+        Spoken("What is on your mind?", 0.95),
+    ]
+
+
+def test_a_break_is_its_exact_length_and_sentence_ends_add_a_short_pause() -> None:
+    pieces = pieces_of('<speak>One.<break time="2s"/>Two.<break time="150ms"/>Three.</speak>')
+    assert pieces == [Spoken("One."), Pause(2.0), Spoken("Two."), Pause(0.15), Spoken("Three.")]
+    pieces = pieces_of("<speak><p><s>A.</s><s>B.</s></p><p>C.</p></speak>")
+    assert pieces == [
+        Spoken("A."),
+        Pause(SENTENCE_END_SECONDS),
+        Spoken("B."),
+        Pause(SENTENCE_END_SECONDS + PARAGRAPH_END_SECONDS),
+        Spoken("C."),
+    ]
+
+
+def test_break_strengths_and_a_bare_break() -> None:
+    assert pieces_of('<speak>a<break strength="x-strong"/>b<break/>c</speak>') == [
+        Spoken("a"),
+        Pause(1.0),
+        Spoken("b"),
+        Pause(0.4),
+        Spoken("c"),
+    ]
+    assert pieces_of('<speak>a<break strength="none"/>b</speak>') == [Spoken("a"), Spoken("b")]
+
+
+def test_leading_pauses_and_trailing_sentence_ends_are_dropped_explicit_trailing_break_kept() -> (
+    None
+):
+    assert pieces_of('<speak><break time="1s"/><s>Hi.</s></speak>') == [Spoken("Hi.")]
+    assert pieces_of('<speak><s>Hi.</s><break time="3s"/></speak>') == [
+        Spoken("Hi."),
+        Pause(SENTENCE_END_SECONDS + 3.0),
+    ]
+
+
+def test_telephone_numbers_become_digits_read_one_by_one_at_their_own_rate() -> None:
+    ssml = (
+        '<speak><prosody rate="95%"><s>Call the hotline on '
+        '<prosody rate="85%"><say-as interpret-as="telephone">1-800-799-7233</say-as>'
+        "</prosody>.</s></prosody></speak>"
+    )
+    assert pieces_of(ssml) == [
+        Spoken("Call the hotline on", 0.95),
+        Spoken("one eight hundred, seven nine nine, seven two three three.", 0.85),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("number", "said"),
+    [
+        ("1-800-799-7233", "one eight hundred, seven nine nine, seven two three three"),
+        ("988", "nine eight eight"),
+        ("9-8-8", "nine eight eight"),
+        ("116 123", "one one six, one two three"),
+        ("0808 2000 247", "zero eight zero eight, two zero zero zero, two four seven"),
+        ("13 11 14", "one three, one one, one four"),
+        ("1800 737 732", "eighteen hundred, seven three seven, seven three two"),
+        ("14416", "one four four one six"),
+        (
+            "+44 808 2000 247",
+            "plus four four, eight zero eight, two zero zero zero, two four seven",
+        ),
+    ],
+)
+def test_spoken_telephone_numbers(number: str, said: str) -> None:
+    assert spoken_telephone(number) == said
+    assert not re.search(r"\d", said)
+
+
+def test_other_markup_keeps_its_words_and_never_reaches_the_engine() -> None:
+    ssml = (
+        '<speak><amazon:domain name="conversational"><emphasis level="strong">Go</emphasis> '
+        '<sub alias="World Health Organization">WHO</sub> <say-as interpret-as="digits">42</say-as>'
+        ' <phoneme alphabet="ipa" ph="pɪˈkɑːn">pecan</phoneme> <lang xml:lang="fr-FR">merci</lang>'
+        '<audio src="https://example.invalid/x.mp3"/> <w role="amazon:VB">read</w>'
+        "</amazon:domain></speak>"
+    )
+    assert words_of(pieces_of(ssml)) == "Go World Health Organization four two pecan merci read"
+
+
+def test_a_fragment_is_wrapped_and_escaped_text_is_unescaped() -> None:
+    assert pieces_of("<s>Tom &amp; Jerry &lt;3</s>") == [Spoken("Tom & Jerry <3")]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["<speak><s>unclosed</speak>", '<speak>a<break time="soon"/></speak>', "<speak>&nope;</speak>"],
+)
+def test_unreadable_ssml_is_an_invalid_ssml_render_error(bad: str) -> None:
+    with pytest.raises(InvalidSSML) as caught:
+        pieces_of(bad)
+    assert isinstance(caught.value, RenderError)
+    assert "\n" not in str(caught.value)
+
+
+_XML_TEXT = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff"),
+    min_size=1,
+    max_size=40,
+)
+
+
+@given(st.lists(_XML_TEXT, min_size=1, max_size=4))
+def test_any_text_composed_by_the_skill_comes_back_without_markup(texts: list[str]) -> None:
+    ssml = f"<speak>{to_ssml(texts, Voice())}</speak>"
+    said = words_of(pieces_of(ssml))
+    # Every word comes back in order; punctuation standing alone is not said.
+    assert re.findall(r"\w+", said) == re.findall(r"\w+", " ".join(texts))
+    assert set(said) <= set("".join(texts)) | {" "}
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    """Every locale's content."""
+    return load_catalogue()
+
+
+def test_every_response_of_the_skill_splits_into_its_words_and_pauses(
+    catalogue: Catalogue,
+) -> None:
+    skill = build_skill(catalogue)
+    seen = set()
+    for _label, request in every_request(catalogue):
+        speech = handle_envelope(skill, request)["response"].get("outputSpeech")
+        if not speech or speech["ssml"] in seen:
+            continue
+        seen.add(speech["ssml"])
+        pieces = pieces_of(speech["ssml"])
+        said = words_of(pieces)
+        assert "<" not in said and ">" not in said, said
+        plain = re.sub(r"<[^>]+>", " ", speech["ssml"])
+        if "say-as" not in speech["ssml"]:
+            assert said.split() == plain.split()
+        breaks = re.findall(r'<break time="(\d+)ms"/>', speech["ssml"])
+        assert pause_seconds(pieces) >= sum(int(ms) for ms in breaks) / 1000
+    assert len(seen) > 50
