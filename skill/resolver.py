@@ -49,11 +49,11 @@ from typing import Any
 import yaml
 
 from intents import CONTENT_DIR
+from intents.loader import SAFETY_INTENT
+from intents.model import DEFAULT_LOCALE
 from skill.model_build import DEPLOY_DIR, MODEL_PATH
 
-DEFAULT_LOCALE = "en-US"
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
-SAFETY_INTENT = "SafetyIntent"
 LAUNCH_REQUEST = "LaunchRequest"
 """Not an intent: what "open closer together" alone asks for, as Alexa would send it."""
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from intents import Catalogue, Content
+from intents.model import DEFAULT_LOCALE
 from speech.atomic import place_copy
 from speech.cache import CACHE_DIR_VARIABLE, AudioCache
 from speech.preview_page import PageEntry, write_index
@@ -40,7 +41,6 @@ from speech.render import (
 )
 
 HELP = "render the skill's answers as MP3 previews (gTTS or an offline voice) with an index.html"
-DEFAULT_LOCALE = "en-US"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from speech.errors import InvalidSSML
 from speech.say_as import INTERPRETERS
-from speech.ssml import Pause
+from speech.ssml import Pause, break_time_seconds, parse_ssml
 
 SENTENCE_END_SECONDS = 0.25
 """Room after ``</s>``: about what a speaker leaves after a full stop."""
@@ -42,8 +42,6 @@ BREAK_STRENGTH_SECONDS = {
 """Lengths for ``<break strength=...>``, which Alexa describes only in words."""
 RATE_WORDS = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.25, "x-fast": 1.5}
 
-_AMAZON_TAG = re.compile(r"<(/?)amazon:")
-_BREAK_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
 
@@ -69,7 +67,7 @@ def pieces_of(ssml: str) -> list[Piece]:
     if not text.startswith("<speak"):
         text = f"<speak>{text}</speak>"
     try:
-        root = ElementTree.fromstring(_AMAZON_TAG.sub(r"<\1amazon-", text))
+        root = parse_ssml(text)
     except ElementTree.ParseError as error:
         raise InvalidSSML(f"the SSML is not well-formed XML ({error})") from None
     walker = _Walker()
@@ -179,10 +177,10 @@ def _break_seconds(node: ElementTree.Element) -> float:
     """Read a break's length: ``time`` exactly if given, else its ``strength``."""
     time = node.get("time")
     if time is not None:
-        match = _BREAK_TIME.match(time)
-        if not match:
+        seconds = break_time_seconds(time)
+        if seconds is None:
             raise InvalidSSML(f'break time "{time}" is not like "500ms" or "2s"')
-        return float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+        return seconds
     strength = node.get("strength", "medium")
     if strength not in BREAK_STRENGTH_SECONDS:
         raise InvalidSSML(f'break strength "{strength}" is not one SSML defines')

@@ -39,7 +39,7 @@ SUPPORTED_TAGS = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'<])")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?])")
-_BREAK_TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
+_BREAK_TIME = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
 # Alexa's SSML uses an undeclared "amazon:" prefix; rename it so an XML parser accepts it.
 _AMAZON_TAG = re.compile(r"<(/?)amazon:")
 
@@ -137,13 +137,29 @@ def _seconds(value: float) -> str:
     return f"{round(value * 1000)}ms"
 
 
+def parse_ssml(ssml: str) -> ElementTree.Element:
+    """Parse SSML as XML, accepting Alexa's undeclared ``amazon:`` tag prefix.
+
+    Tags ``amazon:x`` come back as ``amazon-x``; raises ``ElementTree.ParseError``.
+    """
+    return ElementTree.fromstring(_AMAZON_TAG.sub(r"<\1amazon-", ssml))
+
+
+def break_time_seconds(time: str) -> float | None:
+    """Read a ``<break time>`` value like ``500ms`` or ``2s``; None if it is not one."""
+    match = _BREAK_TIME.match(time)
+    if not match:
+        return None
+    return float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+
+
 def ssml_problems(ssml: str) -> list[str]:
     """Return what Alexa would reject in a full ``<speak>`` document (empty when fine)."""
     problems: list[str] = []
     if len(ssml) > MAX_SPEECH_CHARS:
         problems.append(f"speech is {len(ssml)} characters; Alexa's limit is {MAX_SPEECH_CHARS}")
     try:
-        root = ElementTree.fromstring(_AMAZON_TAG.sub(r"<\1amazon-", ssml))
+        root = parse_ssml(ssml)
     except ElementTree.ParseError as error:
         return [*problems, f"speech is not well-formed SSML: {error}"]
     if root.tag != "speak":
@@ -161,10 +177,9 @@ def _break_problems(time: str | None) -> list[str]:
     """Check one ``<break time=...>`` against Alexa's 10-second limit."""
     if time is None:
         return []
-    match = _BREAK_TIME.match(time)
-    if not match:
+    seconds = break_time_seconds(time)
+    if seconds is None:
         return [f'break time "{time}" is not like "500ms" or "2s"']
-    seconds = float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
     if seconds > MAX_BREAK_SECONDS:
         return [f"break of {seconds:g} s is longer than Alexa's {MAX_BREAK_SECONDS:g} s"]
     return []
