@@ -87,6 +87,10 @@
       player.dataset.engine = clip.engine;
       note.textContent = `Voice: ${clip.engine}, ${clip.seconds.toFixed(1)} s`;
       if (autoplay.checked) {
+        // One voice at a time: a new answer stops any earlier one still speaking.
+        document.querySelectorAll("audio").forEach((other) => {
+          if (other !== player) other.pause();
+        });
         player.play().catch(() => {}); // a browser may refuse autoplay; the controls remain
       }
     } catch (error) {
