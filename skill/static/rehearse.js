@@ -66,6 +66,12 @@
     player.controls = true;
     player.preload = "auto";
     player.setAttribute("aria-label", "Listen to this answer");
+    // One voice at a time: starting an answer stops any other still speaking.
+    player.addEventListener("play", () => {
+      document.querySelectorAll("audio").forEach((other) => {
+        if (other !== player) other.pause();
+      });
+    });
     item.append(player);
     const note = element("p", "audio-note", "Rendering audio…");
     item.append(note);
@@ -87,10 +93,6 @@
       player.dataset.engine = clip.engine;
       note.textContent = `Voice: ${clip.engine}, ${clip.seconds.toFixed(1)} s`;
       if (autoplay.checked) {
-        // One voice at a time: a new answer stops any earlier one still speaking.
-        document.querySelectorAll("audio").forEach((other) => {
-          if (other !== player) other.pause();
-        });
         player.play().catch(() => {}); // a browser may refuse autoplay; the controls remain
       }
     } catch (error) {
