@@ -323,6 +323,24 @@ def test_accuracy_on_the_labelled_set_is_at_least_90_percent() -> None:
     assert right == total, f"someone in danger was mis-routed:\n{report}"
 
 
+HOLDOUT = UTTERANCES.with_name("utterances_holdout.tsv")
+
+
+def test_held_out_accuracy_does_not_regress() -> None:
+    """A floor on the held-out set, which was never used to tune the resolver.
+
+    82.5% when it was written (utterances.tsv, which the rules were refined on, gives
+    91%). This guards against regressions; do not tune rules to individual lines here,
+    or it stops being a fair measure.
+    """
+    overall, per_intent, misses = accuracy(load_cases(HOLDOUT))
+    report = "\n".join(f"{c.line}: {c.utterance!r} -> {r.intent}" for c, r in misses)
+    assert overall >= 0.8, f"held-out accuracy {overall:.1%}; misses:\n{report}"
+    right, total = per_intent[SAFETY_INTENT]
+    assert right == total, f"someone in danger was mis-routed:\n{report}"
+    assert not {c.utterance for c in load_cases(HOLDOUT)} & {c.utterance for c in load_cases()}
+
+
 def test_a_bad_label_file_line_is_reported_with_its_number(tmp_path: Path) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text("# comment\nonly one column\n", encoding="utf-8")
