@@ -161,3 +161,24 @@ def test_safety_samples_are_many_and_varied(catalogue: Catalogue) -> None:
         "safe at home",
     ):
         assert theme in joined, theme
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB"])
+def test_every_safety_sample_typed_mid_topic_gets_the_safety_answer_first(
+    catalogue: Catalogue, locale: str
+) -> None:
+    """Through local rehearsal: resolver, Alexa-shaped request, the same dispatch path."""
+    from skill.alexa import build_skill
+    from skill.rehearsal import Rehearsal
+
+    skill = build_skill(catalogue)
+    for sample in catalogue.default.intents["SafetyIntent"].samples:
+        rehearsal = Rehearsal(skill, locale=locale)
+        rehearsal.start()
+        rehearsal.say("my partner is pulling away")
+        rehearsal.say("next")
+        turn = rehearsal.say(sample)
+        assert turn.intent == "SafetyIntent", sample
+        assert turn.text.startswith("Thank you for telling me. You deserve support right now.")
+        assert telephone_numbers(turn.ssml) == NUMBERS[locale]
+        assert not turn.ended
