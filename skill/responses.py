@@ -36,7 +36,9 @@ def _requests(content: Content, locale: str) -> Iterator[tuple[str, dict[str, An
     ]
     intents = [*content.topics, SAFETY_INTENT, *BUILTIN_INTENTS]
     for state in states:
-        where = f"{state.topic or 'no topic'} part {state.index + 1}{' more' if state.more else ''}"
+        where = "no topic"
+        if state.topic:
+            where = f"{state.topic} part {state.index + 1}{' more' if state.more else ''}"
         for awaiting in _AWAITS:
             attributes = {**state.to_attributes(), "awaiting": awaiting}
             if state.topic is None:
