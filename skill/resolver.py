@@ -24,8 +24,17 @@ How an utterance is matched, in order:
    overlap (rare words count more; unknown words count fully against a match, which is
    what sends "play some jazz" to fallback), blended with word-pair overlap for word
    order. An intent scores its best sample, or the share of the words that are
-   specific to it, whichever is higher. Below :data:`THRESHOLD` the answer is
-   ``AMAZON.FallbackIntent``.
+   specific to it, whichever is higher. An unknown word counts less when the known
+   words around it are the skill's *topic words* (recurring in its own samples, in no
+   built-in phrase): "is intimacy just about sex" stays in scope, "play some jazz"
+   does not. Below :data:`THRESHOLD` the answer is ``AMAZON.FallbackIntent``.
+6. *Evidence*: among the skill's own intents that score near the threshold or above,
+   a Naive-Bayes posterior over the words of *all* of each intent's samples (function
+   words included, so "why", "am I" and "my partner" tell causes, signs and a
+   partner's distance apart) is blended into the score to settle close calls.
+
+A yes or no word followed only by another built-in phrase ("yeah go ahead") is that
+answer, unless the phrase stops or cancels.
 
 The index for a locale is built once and cached; a resolution then takes a fraction of
 a millisecond. Known limits: no spelling correction beyond one edit on longer words, no
@@ -74,6 +83,10 @@ _PARTIAL_SLOT = 0.85  # a slot heard only by one telling word is less certain
 _UNION_SHARE = 0.7  # how much words matched by an intent's other samples add to its recall
 _UNION_SAMPLES = 3  # how many of an intent's best samples may pool their words
 _CUE_GAP = 2  # words allowed between the words of a safety cue
+_OOV_SHARE = 0.5  # what an unknown word counts among topic words, as a share of the unknown weight
+_EVIDENCE_SHARE = 0.2  # how much the intent-level word evidence counts in an intent score
+_EVIDENCE_SMOOTHING = 0.5  # additive smoothing of the intent-level word counts
+_EVIDENCE_FLOOR = 0.8  # an intent chosen by evidence needs this share of THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -340,12 +353,21 @@ class _Index:
     """One-letter deletions of the known longer words, for spelling slips."""
     has_safety: bool
     """Whether the model has SafetyIntent (the safety cues only count if it does)."""
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Intent -> key -> log P(key | intent), over all the intent's samples."""
+    evidence_unseen: dict[str, float] = field(default_factory=dict)
+    """Intent -> log P(a known key the intent's samples never use | intent)."""
+    topic_words: frozenset[str] = frozenset()
+    """Keys that recur in the skill's own samples and in no built-in phrase: its topic."""
 
-    def weight(self, key: str) -> float:
-        """How much a word counts: its IDF, little for function words, fully if unknown."""
+    def weight(self, key: str, unknown: float | None = None) -> float:
+        """How much a word counts: its IDF, little for function words, fully if unknown.
+
+        ``unknown`` overrides what an unknown word counts (see :func:`_unknown_weight`).
+        """
         if key.startswith("{"):
             return self.unknown_weight
-        value = self.idf.get(key, self.unknown_weight)
+        value = self.idf.get(key, self.unknown_weight if unknown is None else unknown)
         return min(value, _FUNCTION_WEIGHT) if key in self.language.function_words else value
 
 
@@ -401,6 +423,8 @@ def _build_index(model: Mapping[str, Any], language: Language) -> _Index:
         has_safety=SAFETY_INTENT in intent_slots,
     )
     index.sample_weight = [sum(index.weight(k) for k in set(s.keys)) for s in samples]
+    index.evidence, index.evidence_unseen = _evidence(samples)
+    index.topic_words = _topic_words(samples, language)
     index.sample_pairs = [_pairs(s.keys) for s in samples]
     surfaces = {
         word
@@ -444,6 +468,83 @@ def _build_index(model: Mapping[str, Any], language: Language) -> _Index:
         for i in range(len(word))
     }
     return index
+
+
+def _evidence(samples: Sequence[_Sample]) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Learn which words tell each intent, from all its samples at once (Naive Bayes).
+
+    Each sample counts a word once; function words count too, since "why", "am I",
+    "he" or "my partner" tell causes from signs, and me from my partner.
+    """
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for sample in samples:
+        for key in set(sample.keys):
+            counts[sample.intent][key] += 1
+    vocabulary = {key for words in counts.values() for key in words}
+    evidence: dict[str, dict[str, float]] = {}
+    unseen: dict[str, float] = {}
+    for intent, words in counts.items():
+        total = sum(words.values()) + _EVIDENCE_SMOOTHING * len(vocabulary)
+        evidence[intent] = {
+            key: math.log((count + _EVIDENCE_SMOOTHING) / total) for key, count in words.items()
+        }
+        unseen[intent] = math.log(_EVIDENCE_SMOOTHING / total)
+    return evidence, unseen
+
+
+def _topic_words(samples: Sequence[_Sample], language: Language) -> frozenset[str]:
+    """Find the skill's topic words ("intimacy", "partner", "reflect").
+
+    A topic word is used by two samples of the skill's own intents or more, by no
+    built-in phrase, and is not a function word.
+    """
+    everyday = {key for s in samples if s.intent.startswith("AMAZON.") for key in s.keys}
+    uses: dict[str, int] = defaultdict(int)
+    for sample in samples:
+        if not sample.intent.startswith("AMAZON."):
+            for key in set(sample.keys):
+                uses[key] += 1
+    return frozenset(
+        key
+        for key, count in uses.items()
+        if count >= 2
+        and key not in everyday
+        and key not in language.function_words
+        and not key.startswith("{")
+    )
+
+
+def _unknown_weight(index: _Index, keys: Sequence[str]) -> float:
+    """Weigh an unknown word in these words: fully, unless topic words surround it.
+
+    "play some jazz" has no topic word, so its unknown words keep it out of scope; in
+    "is intimacy just about sex" the topic word says what it is about, and the unknown
+    word counts less, by the share of the known telling words that are topic words.
+    """
+    telling = [k for k in set(keys) if k in index.idf and k not in index.language.function_words]
+    if not telling:
+        return index.unknown_weight
+    topic = sum(index.idf[k] for k in telling if k in index.topic_words)
+    share = topic / sum(index.idf[k] for k in telling)
+    return index.unknown_weight * (1 - (1 - _OOV_SHARE) * share)
+
+
+def _posterior(index: _Index, keys: Sequence[str], intents: Iterable[str]) -> dict[str, float]:
+    """Share out belief among ``intents`` by the intent-level evidence of the known words."""
+    known = [key for key in set(keys) if key in index.idf]
+    if not known:
+        return {}
+    logs = {
+        intent: sum(index.evidence[intent].get(key, index.evidence_unseen[intent]) for key in known)
+        for intent in intents
+        if intent in index.evidence
+    }
+    if not logs:
+        return {}
+    top = max(logs.values())
+    odds = {intent: math.exp(value - top) for intent, value in logs.items()}
+    total = sum(odds.values())
+    return {intent: value / total for intent, value in odds.items()}
 
 
 def _mark_slots(sample: str, slot_names: list[str]) -> str:
@@ -552,7 +653,7 @@ class _Match:
 
 
 def _score_samples(
-    index: _Index, keys: Sequence[str], slotted: frozenset[str] | None
+    index: _Index, keys: Sequence[str], slotted: frozenset[str] | None, unknown: float
 ) -> list[_Match]:
     """Compare the words with every sample that shares one: F1 of IDF-weighted overlap.
 
@@ -561,7 +662,7 @@ def _score_samples(
     Shared word pairs add a little, so that word order counts without being required.
     """
     unique = set(keys)
-    total = sum(index.weight(k) for k in unique)
+    total = sum(index.weight(k, unknown) for k in unique)
     if total <= 0:
         return []
     overlap: dict[int, float] = defaultdict(float)
@@ -585,7 +686,9 @@ def _score_samples(
     return matches
 
 
-def _intent_score(index: _Index, keys: Sequence[str], matches: Sequence[_Match]) -> float:
+def _intent_score(
+    index: _Index, keys: Sequence[str], matches: Sequence[_Match], unknown: float
+) -> float:
     """Score an intent by its best sample, crediting words its next best samples share.
 
     People mix the phrasings of several samples ("is my childhood the reason I fear
@@ -594,7 +697,7 @@ def _intent_score(index: _Index, keys: Sequence[str], matches: Sequence[_Match])
     """
     ranked = sorted(matches, key=lambda m: m.score, reverse=True)[:_UNION_SAMPLES]
     best = ranked[0]
-    total = sum(index.weight(k) for k in set(keys))
+    total = sum(index.weight(k, unknown) for k in set(keys))
     pooled = frozenset().union(*(m.shared for m in ranked))
     best_recall = sum(index.weight(k) for k in best.shared) / total
     pooled_recall = sum(index.weight(k) for k in pooled) / total
@@ -662,6 +765,9 @@ def resolve_with(index: _Index, utterance: str) -> Resolution:
     if exact is not None:
         sample = index.samples[exact]
         return Resolution(sample.intent, confidence=1.0, sample=sample.text)
+    answer = _leading_answer(index, keys)
+    if answer is not None:
+        return answer
     for placeholders, replaced, slot_values, partial in slotted:
         exact = index.exact.get(replaced)
         if exact is not None and index.samples[exact].slots == placeholders:
@@ -671,24 +777,49 @@ def resolve_with(index: _Index, utterance: str) -> Resolution:
 
     # Scored: each intent by its best samples.
     best: dict[str, tuple[float, str | None, dict[str, SlotValue]]] = {}
+    unknown = _unknown_weight(index, keys)
     versions = [(keys, None, {}, 1.0)] + [
         (replaced, placeholders, slot_values, _PARTIAL_SLOT if partial else 1.0)
         for placeholders, replaced, slot_values, partial in slotted
     ]
     for words, placeholders, slot_values, factor in versions:
         by_intent: dict[str, list[_Match]] = defaultdict(list)
-        for match in _score_samples(index, words, placeholders):
+        for match in _score_samples(index, words, placeholders, unknown):
             by_intent[index.samples[match.number].intent].append(match)
         for intent, matches in by_intent.items():
-            score = factor * _intent_score(index, words, matches)
+            score = factor * _intent_score(index, words, matches, unknown)
             if score > best.get(intent, (-1.0, None, {}))[0]:
                 top = max(matches, key=lambda m: m.score)
                 best[intent] = (score, index.samples[top.number].text, slot_values)
-    return _choose(best, cue=cue)
+    return _choose(best, cue=cue, posterior=_posterior(index, keys, best))
+
+
+_ANSWERS = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+_ENDINGS = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+
+
+def _leading_answer(index: _Index, keys: Sequence[str]) -> Resolution | None:
+    """Hear "yeah go ahead" or "no thanks stop" as the answer its first word gives.
+
+    A yes or no word followed by nothing but another built-in phrase is an answer with
+    a courtesy after it, as Alexa takes it; a topic after it ("yes my partner is
+    pulling away") is not, and "no, stop" still stops.
+    """
+    first, rest = index.exact.get(tuple(keys[:1])), index.exact.get(tuple(keys[1:]))
+    if first is None or rest is None or len(keys) < 2:
+        return None
+    sample = index.samples[first]
+    after = index.samples[rest].intent
+    if sample.intent not in _ANSWERS or not after.startswith("AMAZON.") or after in _ENDINGS:
+        return None
+    return Resolution(sample.intent, confidence=0.9, sample=sample.text)
 
 
 def _choose(
-    best: Mapping[str, tuple[float, str | None, dict[str, SlotValue]]], *, cue: bool
+    best: Mapping[str, tuple[float, str | None, dict[str, SlotValue]]],
+    *,
+    cue: bool,
+    posterior: Mapping[str, float] | None = None,
 ) -> Resolution:
     """Pick the intent: safety first when plausible, then the best score, else fallback."""
     top = max(best.items(), key=lambda item: item[1][0], default=None)
@@ -701,6 +832,17 @@ def _choose(
         return Resolution(SAFETY_INTENT, confidence=safety[0], sample=safety[1])
     if top is None or top_score < THRESHOLD:
         return Resolution(FALLBACK_INTENT, confidence=1.0 - top_score)
+    if posterior and not top[0].startswith("AMAZON."):
+        # Among the skill's own topics, which share many words, the words of all of an
+        # intent's samples at once ("why", "am I", "my partner") settle a close call.
+        floor = _EVIDENCE_FLOOR * THRESHOLD
+        blended = {
+            intent: (1 - _EVIDENCE_SHARE) * item[0] + _EVIDENCE_SHARE * posterior.get(intent, 0.0)
+            for intent, item in best.items()
+            if item[0] >= floor and not intent.startswith("AMAZON.")
+        }
+        chosen = max(blended, key=blended.__getitem__)
+        top = (chosen, best[chosen])
     intent, (score, text, slots) = top
     return Resolution(intent, dict(slots), min(score, 1.0), text)
 

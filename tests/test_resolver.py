@@ -329,8 +329,9 @@ HOLDOUT = UTTERANCES.with_name("utterances_holdout.tsv")
 def test_held_out_accuracy_does_not_regress() -> None:
     """A floor on the held-out set, which was never used to tune the resolver.
 
-    82.5% when it was written (utterances.tsv, which the rules were refined on, gives
-    91%). This guards against regressions; do not tune rules to individual lines here,
+    82.5% when it was written, 86.2% after a round of general improvements made
+    without looking at it (utterances.tsv, which the rules were refined on, gives
+    93.5%). This guards against regressions; do not tune rules to individual lines here,
     or it stops being a fair measure.
     """
     overall, per_intent, misses = accuracy(load_cases(HOLDOUT))
@@ -399,3 +400,43 @@ def test_closer_resolve_reads_standard_input_in_one_process() -> None:
     answers = result.stdout.splitlines()
     assert len(answers) == 1000
     assert json.loads(answers[1])["intent"] == "AMAZON.YesIntent"
+
+
+# --- generalisation: answers with a courtesy, topic words, intent-level evidence ------
+
+
+@pytest.mark.parametrize(
+    ("utterance", "intent"),
+    [
+        ("yeah go ahead", "AMAZON.YesIntent"),  # an answer, then a courtesy
+        ("sure please do", "AMAZON.YesIntent"),
+        ("no stop", "AMAZON.StopIntent"),  # ending the session still ends it
+        ("yes my partner is pulling away", "PartnerPullingAwayIntent"),  # a topic follows
+    ],
+)
+def test_a_yes_or_no_then_a_builtin_phrase_is_the_answer(utterance: str, intent: str) -> None:
+    assert resolve(utterance).intent == intent
+
+
+def test_unknown_words_count_less_among_topic_words_only() -> None:
+    index = index_for()
+    assert {"intimac", "partner", "reflect"} <= index.topic_words
+    assert not {"what", "tell", "play"} & index.topic_words  # everyday words
+    from skill.resolver import _unknown_weight
+
+    assert _unknown_weight(index, ("play", "som", "jazz")) == index.unknown_weight
+    assert _unknown_weight(index, ("is", "intimac", "sex")) < index.unknown_weight
+    for utterance in ("play some jazz", "what's the capital of peru", "book me a taxi"):
+        assert resolve(utterance).intent == FALLBACK_INTENT, utterance
+
+
+def test_the_words_of_all_an_intents_samples_settle_a_close_call() -> None:
+    index = index_for()
+    from skill.resolver import _posterior
+
+    topics = ("WhyFearIntimacyIntent", "SignsOfFearIntent", "PartnerPullingAwayIntent")
+    why = _posterior(index, index.language.keys("why"), topics)
+    assert max(why, key=why.__getitem__) == "WhyFearIntimacyIntent"
+    partner = _posterior(index, index.language.keys("my husband avoids it"), topics)
+    assert max(partner, key=partner.__getitem__) == "PartnerPullingAwayIntent"
+    assert resolve("can you cheer me up").intent == "EncouragementIntent"  # an equivalent
