@@ -25,6 +25,7 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 
 from skill import envelopes
+from skill.conversation import Card
 from skill.dispatch import handle_envelope
 from skill.resolver import LAUNCH_REQUEST, Resolution, SlotValue, declared_slots, resolve
 
@@ -33,14 +34,6 @@ _SESSION_ID = re.compile(r"amzn1\.echo-api\.session\.[A-Za-z0-9-]{1,64}")
 _TAG = re.compile(r"<[^>]+>")
 
 Resolver = Callable[[str, str], Resolution]
-
-
-@dataclass(frozen=True)
-class Card:
-    """The Simple card the Alexa app would show."""
-
-    title: str
-    text: str
 
 
 @dataclass(frozen=True)
