@@ -57,10 +57,10 @@ from typing import Any
 
 import yaml
 
-from intents import CONTENT_DIR
+from intents import CONTENT_DIR, load_catalogue
 from intents.loader import SAFETY_INTENT
 from intents.model import DEFAULT_LOCALE
-from skill.model_build import DEPLOY_DIR, MODEL_PATH
+from skill.model_build import DEPLOY_DIR, MODEL_PATH, interaction_model
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 LAUNCH_REQUEST = "LaunchRequest"
@@ -876,10 +876,20 @@ def language_for(locale: str, phrases_path: Path = PHRASES_PATH) -> Language:
 
 @functools.cache
 def index_for(locale: str = DEFAULT_LOCALE) -> _Index:
-    """Build (once per locale, then cached) the index of the locale's generated model."""
+    """Build (once per locale, then cached) the index of the locale's generated model.
+
+    From a checkout this is the committed file Alexa gets. An installed package has
+    no deploy/ folder, so there the model is generated in memory by the same code
+    that writes those files (``closer build-model --check`` keeps the two equal).
+    """
     path = model_path(locale)
-    with path.open(encoding="utf-8") as stream:
-        model = json.load(stream)
+    if path.is_file():
+        with path.open(encoding="utf-8") as stream:
+            model = json.load(stream)
+    else:
+        catalogue = load_catalogue()
+        served = locale if locale in catalogue.locales else DEFAULT_LOCALE
+        model = interaction_model(catalogue.for_locale(served))
     return _build_index(model, language_for(locale))
 
 

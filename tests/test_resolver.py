@@ -440,3 +440,21 @@ def test_the_words_of_all_an_intents_samples_settle_a_close_call() -> None:
     partner = _posterior(index, index.language.keys("my husband avoids it"), topics)
     assert max(partner, key=partner.__getitem__) == "PartnerPullingAwayIntent"
     assert resolve("can you cheer me up").intent == "EncouragementIntent"  # an equivalent
+
+
+def test_without_a_deploy_folder_the_model_is_generated_in_memory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An installed package has no deploy/: the same model comes from the content."""
+    from skill import resolver
+
+    monkeypatch.setattr(resolver, "DEPLOY_DIR", tmp_path)
+    monkeypatch.setattr(resolver, "model_path", lambda locale: tmp_path / "missing.json")
+    resolver.index_for.cache_clear()
+    try:
+        assert resolver.resolve("my partner is pulling away", "en-GB").intent == (
+            "PartnerPullingAwayIntent"
+        )
+        assert resolver.resolve("how do I set boundaries").slots["tip"].id == "BOUNDARIES"
+    finally:
+        resolver.index_for.cache_clear()
