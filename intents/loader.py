@@ -660,9 +660,7 @@ def _check_topics(
         label = spec.get("label", label_template)
         parts = list(_parts(intent, "intro", spec.get("intro"), "", tips, path, line, report))
         steps = spec.get("steps") or []
-        for number, part in enumerate(
-            _parts(intent, "step", steps, str(label), tips, path, line, report), start=1
-        ):
+        for part in _parts(intent, "step", steps, str(label), tips, path, line, report):
             parts.append(part)
             if part.tip:
                 if part.tip in used_tips:
@@ -672,7 +670,6 @@ def _check_topics(
                         f"tip {part.tip} is told by both {used_tips[part.tip]} and {intent}",
                     )
                 used_tips[part.tip] = intent
-            del number
         if not parts:
             report.add(path, line, f"{intent} has nothing to say: give it intro or steps")
             continue
