@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from skill import __version__, envelopes
 from skill.app import MAX_BODY_BYTES
@@ -108,3 +110,17 @@ def test_logs_name_no_user_and_nothing_said(
     assert "request IntentRequest TipIntent" in logged
     assert envelopes.LOCAL_USER_ID not in logged
     assert "secret words" not in logged
+
+
+def test_an_oversized_body_without_a_declared_length_gets_413(app: Flask) -> None:
+    environ = EnvironBuilder(
+        method="POST",
+        path="/alexa",
+        input_stream=io.BytesIO(b"x" * (MAX_BODY_BYTES + 10)),
+        content_type="application/json",
+    ).get_environ()
+    del environ["CONTENT_LENGTH"]
+    environ["wsgi.input_terminated"] = True  # as a server does for a chunked body
+    body, status, _ = run_wsgi_app(app, environ)
+    assert status.startswith("413")
+    assert json.loads(b"".join(body)) == {"error": "body is over 128 KiB"}
