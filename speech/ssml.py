@@ -1,16 +1,15 @@
 """Compose and check the SSML that Alexa speaks.
 
-Pure functions over a tiny speech model: a reply is a sequence of text segments and
-:class:`Pause` objects. The same sequence gives the SSML for Alexa, plain text for
-cards and transcripts, and (later) the segments an offline audio renderer needs, so
-there is one description of what is said and no parsing of our own markup.
+Pure functions over a tiny speech model: a reply is a sequence of text segments,
+:class:`Pause` and :class:`Telephone` objects, rendered here to the SSML Alexa speaks;
+:mod:`speech.segments` reads that SSML back into text and pauses for audio previews.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -119,17 +118,6 @@ def _join(words: list[str]) -> str:
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(words))
 
 
-def to_plain_text(segments: Iterable[Segment]) -> str:
-    """Join the text segments as a person would read them (cards, transcripts)."""
-    words = []
-    for segment in segments:
-        if isinstance(segment, Telephone):
-            words.append(segment.number)
-        elif isinstance(segment, str) and segment.strip():
-            words.append(" ".join(segment.split()))
-    return _join(words)
-
-
 def _seconds(value: float) -> str:
     """Write a break length the way Alexa accepts it (whole milliseconds or seconds)."""
     if value >= 1 and float(value).is_integer():
@@ -183,11 +171,3 @@ def _break_problems(time: str | None) -> list[str]:
     if seconds > MAX_BREAK_SECONDS:
         return [f"break of {seconds:g} s is longer than Alexa's {MAX_BREAK_SECONDS:g} s"]
     return []
-
-
-def estimated_seconds(segments: Sequence[Segment], words_per_minute: float = 150.0) -> float:
-    """Estimate speaking time: words at a conversational pace, plus every pause."""
-    words = sum(len(s.split()) for s in segments if isinstance(s, str))
-    words += sum(len(re.findall(r"\d", s.number)) for s in segments if isinstance(s, Telephone))
-    pauses = sum(s.seconds for s in segments if isinstance(s, Pause))
-    return words * 60.0 / words_per_minute + pauses

@@ -8,10 +8,8 @@ from speech.ssml import (
     Pause,
     Telephone,
     Voice,
-    estimated_seconds,
     split_sentences,
     ssml_problems,
-    to_plain_text,
     to_ssml,
 )
 
@@ -34,10 +32,6 @@ def test_a_pause_becomes_a_break_of_its_length() -> None:
     ssml = to_ssml(["Think about it.", Pause(8), "When you're ready, say next.", Pause(0.5)])
     assert '<s>Think about it.</s><break time="8s"/><s>When' in ssml
     assert ssml.endswith('<break time="500ms"/></prosody>')
-
-
-def test_plain_text_drops_pauses() -> None:
-    assert to_plain_text(["Hello  there.", Pause(2), "Bye."]) == "Hello there. Bye."
 
 
 @pytest.mark.parametrize(
@@ -68,12 +62,6 @@ def test_split_sentences_keeps_questions() -> None:
     ]
 
 
-def test_estimated_seconds_counts_words_and_pauses() -> None:
-    assert estimated_seconds(
-        ["one two three four five", Pause(2)], words_per_minute=150
-    ) == pytest.approx(4.0)
-
-
 def test_a_phone_number_is_read_digit_by_digit_inside_its_sentence() -> None:
     ssml = to_ssml(["Call", Telephone("1-800-799-7233"), ". Or text.", Pause(1)])
     assert ssml == (
@@ -82,4 +70,3 @@ def test_a_phone_number_is_read_digit_by_digit_inside_its_sentence() -> None:
         '<break time="1s"/></prosody>'
     )
     assert ssml_problems(f"<speak>{ssml}</speak>") == []
-    assert to_plain_text(["Call", Telephone("988"), "."]) == "Call 988."
