@@ -25,6 +25,7 @@ from speech.audio import decode
 from speech.engines.google_translate import GttsEngine, tld_for
 from speech.errors import RateLimited, ServiceUnreachable, SynthesisFailed
 from tests.audio_signals import RATE, dominant_hertz, espeak_mp3, mp3_bytes, tone
+from tests.conftest import free_port
 from tests.loopback import loopback_server
 from tests.speech_check import speech_problems
 from tests.speech_google import (
@@ -230,10 +231,7 @@ def _use_proxy(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
 def test_a_refused_connection_fails_fast_and_says_so(
     monkeypatch: pytest.MonkeyPatch, clock: Clock
 ) -> None:
-    with socket.socket() as probe:  # a port that nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    _use_proxy(monkeypatch, port)
+    _use_proxy(monkeypatch, free_port())  # a port that nothing listens on
     started = time.monotonic()
     with pytest.raises(ServiceUnreachable) as caught:
         engine(clock).synthesize("Hello there", "en-US")
@@ -292,10 +290,7 @@ def test_a_whole_exchange_over_real_tls_sockets(
 def test_after_repeated_failures_gtts_pauses_so_auto_moves_on_at_once(
     monkeypatch: pytest.MonkeyPatch, clock: Clock
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    _use_proxy(monkeypatch, port)
+    _use_proxy(monkeypatch, free_port())
     gtts = engine(clock, trip_after=2, cooldown_seconds=300)
     assert gtts.available() is None
     for _ in range(2):
