@@ -36,7 +36,13 @@ WORD_LIMIT = 45
 MAX_PAUSE_SECONDS = 10.0
 MIN_CUSTOM_SAMPLES = 25
 TIP_INTENT = "TipIntent"
-SAFETY_INTENT = "SafetyIntent"
+CRISIS_INTENT = "CrisisIntent"
+"""Thoughts of suicide or self-harm, hopelessness: the emergency number, then the crisis line."""
+ABUSE_INTENT = "AbuseIntent"
+"""Someone hurting, threatening or controlling them; unsafe at home: then the abuse line."""
+SAFETY_INTENTS = (CRISIS_INTENT, ABUSE_INTENT)
+"""Answered before anything else, in any state."""
+MIN_SAFETY_SAMPLES = 40
 TIP_SLOT = "tip"
 
 # Letters, spaces, apostrophes, hyphens and periods (for abbreviations); {slot} markers.
@@ -692,7 +698,7 @@ def _check_topics(
             closing=closing,
         )
     for name, intent_spec in intents.items():
-        if intent_spec.is_builtin or name in (TIP_INTENT, SAFETY_INTENT):
+        if intent_spec.is_builtin or name in (TIP_INTENT, *SAFETY_INTENTS):
             continue
         if name not in topics:
             report.add(path, line_of(raw), f"{name} has samples but no topic in topics.yaml")
@@ -700,7 +706,7 @@ def _check_topics(
         report.add(
             path, line_of(raw), f"tip {tip_id} is not a step of any topic, so no one can reach it"
         )
-    for required in (TIP_INTENT, SAFETY_INTENT):
+    for required in (TIP_INTENT, *SAFETY_INTENTS):
         if required not in intents:
             report.add(path, line_of(raw), f"{required} must be an intent in samples.yaml")
     if TIP_INTENT in intents and intents[TIP_INTENT].slots.get(TIP_SLOT) != "TIP":

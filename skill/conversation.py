@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from intents import Content, Helpline, Part, Topic
-from intents.loader import SAFETY_INTENT, TIP_INTENT
+from intents.loader import SAFETY_INTENTS, TIP_INTENT
 from speech.ssml import Pause, Segment, Telephone
 
 # What a "yes" (or "next" at the end of a topic) leads to.
@@ -350,7 +350,7 @@ BUILTIN_INTENTS: dict[str, Callable[[Content, State, Turn], Reply]] = {
 
 def respond(content: Content, state: State, turn: Turn) -> Reply:
     """Answer one intent: the single entry point for every intent of the skill."""
-    if turn.intent == SAFETY_INTENT:
+    if turn.intent in SAFETY_INTENTS:
         return safety(content, state, turn)
     if turn.intent in content.topics:
         return start_topic(content, state, turn)

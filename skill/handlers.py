@@ -23,7 +23,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
 from intents import Catalogue, Content
-from intents.loader import SAFETY_INTENT, normalise_sample
+from intents.loader import SAFETY_INTENTS, normalise_sample
 from skill import conversation
 from skill.conversation import Reply, State, Turn
 from speech.ssml import Voice, to_ssml
@@ -129,7 +129,7 @@ class RequestLogger(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
         intent = getattr(getattr(request, "intent", None), "name", None)
-        if intent == SAFETY_INTENT:
+        if intent in SAFETY_INTENTS:
             intent = None  # that someone asked for help in a crisis is theirs alone
         log.info("request %s%s", request.object_type, f" {intent}" if intent else "")
 

@@ -58,7 +58,7 @@ from typing import Any
 import yaml
 
 from intents import CONTENT_DIR, load_catalogue
-from intents.loader import SAFETY_INTENT
+from intents.loader import CRISIS_INTENT, SAFETY_INTENTS
 from intents.model import DEFAULT_LOCALE
 from skill.model_build import DEPLOY_DIR, MODEL_PATH, interaction_model
 
@@ -420,7 +420,7 @@ def _build_index(model: Mapping[str, Any], language: Language) -> _Index:
         known_words=frozenset(idf),
         known_surfaces=frozenset(),
         deletions={},
-        has_safety=SAFETY_INTENT in intent_slots,
+        has_safety=all(name in intent_slots for name in SAFETY_INTENTS),
     )
     index.sample_weight = [sum(index.weight(k) for k in set(s.keys)) for s in samples]
     index.evidence, index.evidence_unseen = _evidence(samples)
@@ -824,12 +824,14 @@ def _choose(
     """Pick the intent: safety first when plausible, then the best score, else fallback."""
     top = max(best.items(), key=lambda item: item[1][0], default=None)
     top_score = top[1][0] if top else 0.0
-    safety = best.get(SAFETY_INTENT)
+    safety_name = max(SAFETY_INTENTS, key=lambda name: best.get(name, (0.0,))[0])
+    safety = best.get(safety_name)
     if cue:
+        name = safety_name if safety else CRISIS_INTENT
         score = max(safety[0] if safety else 0.0, CUE_CONFIDENCE)
-        return Resolution(SAFETY_INTENT, confidence=score, sample=safety[1] if safety else None)
+        return Resolution(name, confidence=score, sample=safety[1] if safety else None)
     if safety and safety[0] >= SAFETY_THRESHOLD and safety[0] >= SAFETY_SHARE * top_score:
-        return Resolution(SAFETY_INTENT, confidence=safety[0], sample=safety[1])
+        return Resolution(safety_name, confidence=safety[0], sample=safety[1])
     if top is None or top_score < THRESHOLD:
         return Resolution(FALLBACK_INTENT, confidence=1.0 - top_score)
     if posterior and not top[0].startswith("AMAZON."):

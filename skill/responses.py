@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from intents import Catalogue, Content
-from intents.loader import SAFETY_INTENT, TIP_INTENT
+from intents.loader import SAFETY_INTENTS, TIP_INTENT
 from skill import envelopes
 from skill.conversation import AWAIT_SAFETY, BUILTIN_INTENTS, State
 
@@ -34,7 +34,7 @@ def _requests(content: Content, locale: str) -> Iterator[tuple[str, dict[str, An
         for index in range(len(topic.parts))
         for more in (False, True)
     ]
-    intents = [*content.topics, SAFETY_INTENT, *BUILTIN_INTENTS]
+    intents = [*content.topics, *SAFETY_INTENTS, *BUILTIN_INTENTS]
     for state in states:
         where = "no topic"
         if state.topic:
