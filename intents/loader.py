@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from intents.article import ARTICLE_PATH, article_words
+from intents.guidance import (
+    REFLECTION_INTENT,
+    TIP_INTENT,
+    Where,
+    check_reflections,
+    check_tips,
+    check_topics,
+)
 from intents.located import DuplicateKeyError, LocatedDict, line_of, load_located
 from intents.model import (
     DEFAULT_LOCALE,
@@ -24,18 +33,26 @@ from intents.model import (
     Helpline,
     Helplines,
     Intent,
-    Offer,
-    Part,
     SlotValue,
-    Tip,
-    Topic,
 )
+from intents.report import WORD_LIMIT, ContentError, Report, word_count
+
+__all__ = [
+    "CONTENT_DIR",
+    "REFLECTION_INTENT",
+    "SAFETY_INTENTS",
+    "TIP_INTENT",
+    "WORD_LIMIT",
+    "ContentError",
+    "load_catalogue",
+    "load_content",
+    "normalise_sample",
+    "sample_problems",
+    "word_count",
+]
 
 CONTENT_DIR = Path(__file__).parent / "content"
-WORD_LIMIT = 45
-MAX_PAUSE_SECONDS = 10.0
 MIN_CUSTOM_SAMPLES = 25
-TIP_INTENT = "TipIntent"
 CRISIS_INTENT = "CrisisIntent"
 """Thoughts of suicide or self-harm, hopelessness: the emergency number, then the crisis line."""
 ABUSE_INTENT = "AbuseIntent"
@@ -48,7 +65,6 @@ TIP_SLOT = "tip"
 # Letters, spaces, apostrophes, hyphens and periods (for abbreviations); {slot} markers.
 _SAMPLE_CHARS = re.compile(r"^[A-Za-z' .\-{}]+$")
 _SLOT_REF = re.compile(r"\{([A-Za-z_]+)\}")
-_WORD = re.compile(r"[A-Za-z0-9']+")
 
 # Texts of skill.yaml the skill speaks, with the placeholders each may use.
 SKILL_TEXTS: dict[tuple[str, ...], frozenset[str]] = {
@@ -82,65 +98,35 @@ SKILL_TEXTS: dict[tuple[str, ...], frozenset[str]] = {
     ("navigation", "declined"): frozenset(),
     ("navigation", "declined_ask"): frozenset(),
     ("navigation", "home"): frozenset(),
-    ("prompts", "go_on"): frozenset(),
-    ("prompts", "hear_more"): frozenset(),
-    ("prompts", "reflection_next"): frozenset(),
-    ("reprompts", "step"): frozenset(),
-    ("reprompts", "more"): frozenset(),
-    ("reprompts", "offer"): frozenset(),
-    ("reprompts", "reflection"): frozenset(),
-    ("safety", "say"): frozenset(),
-    ("safety", "crisis"): frozenset({"how", "name", "number"}),
-    ("safety", "abuse"): frozenset({"how", "name", "number"}),
-    ("safety", "abuse_instead"): frozenset({"instead"}),
-    ("safety", "emergency"): frozenset({"number"}),
+    ("questions", "next_step"): frozenset({"step", "title"}),
+    ("reprompts", "go_on"): frozenset(),
+    ("reprompts", "next_step"): frozenset({"step", "title"}),
+    ("reprompts", "first_step"): frozenset({"title"}),
+    ("reprompts", "offer"): frozenset({"yes"}),
+    ("safety", "danger"): frozenset({"emergency"}),
+    ("safety", "crisis"): frozenset({"line"}),
+    ("safety", "abuse"): frozenset({"line"}),
     ("safety", "card_note"): frozenset(),
-    ("safety", "ask"): frozenset(),
+    ("safety", "again"): frozenset(),
+    ("safety", "repeat_danger"): frozenset({"emergency"}),
+    ("safety", "hint"): frozenset(),
     ("safety", "reprompt"): frozenset(),
-    ("safety", "declined"): frozenset(),
-    ("safety", "declined_ask"): frozenset(),
+    ("safety", "closing"): frozenset(),
     ("safety", "card_title"): frozenset(),
     ("safety", "card_crisis"): frozenset({"card_name", "number"}),
     ("safety", "card_abuse"): frozenset({"card_name", "number"}),
     ("safety", "card_emergency"): frozenset({"number"}),
     ("safety", "card_footer"): frozenset(),
+    ("reflection", "card_title"): frozenset(),
     ("goodbye",): frozenset(),
     ("error", "say"): frozenset(),
     ("error", "ask"): frozenset(),
 }
 
 
-class ContentError(Exception):
-    """The content cannot be used; ``errors`` lists every ``file:line: message``."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-def word_count(text: str) -> int:
-    """Count spoken words, the measure the 45-word limit is written in."""
-    return len(_WORD.findall(text))
-
-
 def normalise_sample(sample: str) -> str:
     """Fold case and spacing so that near-identical samples count as duplicates."""
     return " ".join(sample.lower().split())
-
-
-@dataclass
-class _Report:
-    """Collects ``file:line: message`` errors for one load."""
-
-    root: Path
-    errors: list[str]
-
-    def add(self, path: Path, line: int, message: str) -> None:
-        try:
-            shown = path.relative_to(self.root)
-        except ValueError:
-            shown = path
-        self.errors.append(f"{shown}:{line}: {message}")
 
 
 def load_catalogue(content_dir: Path | None = None) -> Catalogue:
@@ -150,17 +136,23 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
     with its spelling and helplines applied.
     """
     directory = Path(content_dir) if content_dir is not None else CONTENT_DIR
-    report = _Report(root=_display_root(directory), errors=[])
-    names = ("skill", "samples", "topics", "locales", "helplines")
+    report = Report(root=_display_root(directory), errors=[])
+    names = ("skill", "samples", "topics", "reflections", "locales", "helplines")
     documents = {name: _read(directory / f"{name}.yaml", report) for name in names}
+    article = _read_article(directory / ARTICLE_PATH.name, report)
     if report.errors:
         raise ContentError(report.errors)
     paths = {name: directory / f"{name}.yaml" for name in names}
 
     skill = _check_skill(documents["skill"], paths["skill"], report)
     intents, slot_types = _check_samples(documents["samples"], paths["samples"], report)
-    tips = _check_tips(documents["topics"], paths["topics"], slot_types, report)
-    topics = _check_topics(documents["topics"], paths["topics"], skill, intents, tips, report)
+    guidance = Where(paths["topics"], report, article)
+    tips = check_tips(documents["topics"], slot_types, guidance)
+    topics = check_topics(documents["topics"], skill, intents, tips, guidance)
+    reflections = check_reflections(
+        documents["reflections"], tips, Where(paths["reflections"], report, article)
+    )
+    _check_answered(intents, topics, paths["topics"], line_of(documents["topics"]), report)
     locales = _check_locales(documents["locales"], paths["locales"], report)
     helplines = _check_helplines(documents["helplines"], paths["helplines"], locales, report)
     if report.errors:
@@ -171,6 +163,7 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
         slot_types=slot_types,
         topics=topics,
         tips=tips,
+        reflections=reflections,
         helplines=helplines[DEFAULT_LOCALE],
     )
     return Catalogue(
@@ -181,13 +174,37 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
     )
 
 
+def _read_article(path: Path, report: Report) -> tuple[str, ...]:
+    """Read the article the guidance is held to (a copy of shared/source's)."""
+    try:
+        return article_words(path)
+    except OSError as error:
+        report.add(path, 1, f"the article cannot be read: {error.strerror or error}")
+        return ()
+
+
+def _check_answered(
+    intents: dict[str, Intent], topics: dict[str, Any], path: Path, line: int, report: Report
+) -> None:
+    """Check that every custom intent has an answer, and the special intents exist."""
+    special = (TIP_INTENT, REFLECTION_INTENT, *SAFETY_INTENTS)
+    for name, intent in intents.items():
+        if not intent.is_builtin and name not in special and name not in topics:
+            report.add(path, line, f"{name} has samples but no topic in topics.yaml")
+    for required in special:
+        if required not in intents:
+            report.add(path, line, f"{required} must be an intent in samples.yaml")
+    if TIP_INTENT in intents and intents[TIP_INTENT].slots.get(TIP_SLOT) != "TIP":
+        report.add(path, line, f"{TIP_INTENT} must have slot {TIP_SLOT} of type TIP")
+
+
 def load_content(content_dir: Path | None = None, locale: str = DEFAULT_LOCALE) -> Content:
     """Load and check all content; return one locale's (en-US by default)."""
     return load_catalogue(content_dir).for_locale(locale)
 
 
 def _check_locales(
-    data: LocatedDict, path: Path, report: _Report
+    data: LocatedDict, path: Path, report: Report
 ) -> dict[str, tuple[str, dict[str, str]]]:
     """Check locales.yaml: each locale's country and spelling differences."""
     locales: dict[str, tuple[str, dict[str, str]]] = {}
@@ -213,7 +230,7 @@ def _check_locales(
 
 
 def _check_helplines(
-    data: LocatedDict, path: Path, locales: dict[str, Any], report: _Report
+    data: LocatedDict, path: Path, locales: dict[str, Any], report: Report
 ) -> dict[str, Helplines]:
     """Check every locale has a crisis line, an abuse line (or advice), an emergency number."""
     result: dict[str, Helplines] = {}
@@ -227,11 +244,8 @@ def _check_helplines(
             locale, "crisis", spec.get("crisis"), path, line, report, need_number=True
         )
         abuse = _helpline(locale, "abuse", spec.get("abuse"), path, line, report, need_number=False)
-        emergency = spec.get("emergency")
-        if not isinstance(emergency, str) or not re.fullmatch(r"\d{3}", emergency):
-            report.add(path, line, f"{locale} emergency must be a three-digit number in quotes")
-            continue
-        if crisis and abuse:
+        emergency = _emergency(locale, spec.get("emergency"), path, line, report)
+        if crisis and abuse and emergency:
             result[locale] = Helplines(crisis=crisis, abuse=abuse, emergency=emergency)
     for locale in data:
         if locale not in locales:
@@ -239,8 +253,23 @@ def _check_helplines(
     return result
 
 
+def _emergency(locale: str, spec: Any, path: Path, where: int, report: Report) -> Helpline | None:
+    """Check the emergency number: three digits, and how people say it if not digit by digit."""
+    number, spoken = (
+        (spec.get("number"), spec.get("say", "")) if isinstance(spec, dict) else (spec, "")
+    )
+    if not isinstance(number, str) or not re.fullmatch(r"\d{3}", number):
+        report.add(
+            path,
+            line_of(spec, where),
+            f"{locale} emergency must be a three-digit number in quotes, or `number:` and `say:`",
+        )
+        return None
+    return Helpline(number=number, spoken=" ".join(str(spoken).split()))
+
+
 def _helpline(
-    locale: str, kind: str, spec: Any, path: Path, where: int, report: _Report, *, need_number: bool
+    locale: str, kind: str, spec: Any, path: Path, where: int, report: Report, *, need_number: bool
 ) -> Helpline | None:
     """Check one helpline: a name and a dialable number, or (abuse only) what to do instead."""
     line = line_of(spec, where)
@@ -269,38 +298,36 @@ def _localise(
 ) -> Content:
     """Make one locale's content: the shared content respelt, with its own helplines."""
     respell = _speller(spelling)
-    topics = {
-        name: replace(
-            topic,
-            title=respell(topic.title),
-            parts=tuple(
-                replace(
-                    part,
-                    say=respell(part.say),
-                    more=respell(part.more) if part.more else None,
-                    ask=respell(part.ask) if part.ask else None,
-                    label=respell(part.label),
-                )
-                for part in topic.parts
-            ),
-            offer=replace(topic.offer, ask=respell(topic.offer.ask)) if topic.offer else None,
-            closing=respell(topic.closing) if topic.closing else None,
-        )
-        for name, topic in shared.topics.items()
-    }
-    tips = {
-        tip_id: replace(tip, title=respell(tip.title), say=respell(tip.say), more=respell(tip.more))
-        for tip_id, tip in shared.tips.items()
-    }
     return replace(
         shared,
         skill=_respell_tree(shared.skill, respell),
-        topics=topics,
-        tips=tips,
+        topics={name: _respelt(topic, respell) for name, topic in shared.topics.items()},
+        tips={tip_id: _respelt(tip, respell) for tip_id, tip in shared.tips.items()},
+        reflections=_respelt(shared.reflections, respell),
         helplines=helplines,
         locale=locale,
         country=country,
     )
+
+
+_IDS = frozenset({"intent", "to", "tip", "id"})
+"""Fields that name things rather than say them: never respelt."""
+
+
+def _respelt(value: Any, respell: Callable[[str], str]) -> Any:
+    """Respell every spoken text of a content object (parts, offers, reflections)."""
+    if isinstance(value, str):
+        return respell(value)
+    if isinstance(value, tuple):
+        return tuple(_respelt(item, respell) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _respelt(getattr(value, f.name), respell)
+            for f in fields(value)
+            if f.name not in _IDS
+        }
+        return replace(value, **changes)
+    return value
 
 
 def _speller(spelling: dict[str, str]) -> Callable[[str], str]:
@@ -354,7 +381,7 @@ def _display_root(directory: Path) -> Path:
     return resolved.parent
 
 
-def _read(path: Path, report: _Report) -> LocatedDict:
+def _read(path: Path, report: Report) -> LocatedDict:
     """Parse one file, turning YAML errors into located messages."""
     empty = LocatedDict()
     empty.line, empty.key_lines = 1, {}
@@ -379,7 +406,7 @@ def _read(path: Path, report: _Report) -> LocatedDict:
     return data
 
 
-def _check_skill(data: LocatedDict, path: Path, report: _Report) -> dict[str, Any]:
+def _check_skill(data: LocatedDict, path: Path, report: Report) -> dict[str, Any]:
     """Check that every text the skill speaks exists and uses only known placeholders."""
     for keys, allowed in SKILL_TEXTS.items():
         node: Any = data
@@ -416,6 +443,18 @@ def _check_skill(data: LocatedDict, path: Path, report: _Report) -> dict[str, An
             line_of(phrases, line_of(data)),
             "manifest.example_phrases must list 1 or 2 samples",
         )
+    questions = data.get("questions")
+    go_on = questions.get("go_on") if isinstance(questions, dict) else None
+    if (
+        not isinstance(go_on, list)
+        or len(go_on) < 2
+        or not all(isinstance(q, str) and q.strip().endswith("?") for q in go_on)
+    ):
+        report.add(
+            path,
+            line_of(go_on, line_of(questions, line_of(data))),
+            "questions.go_on must list two or more questions, so that turns can vary",
+        )
     return data
 
 
@@ -427,7 +466,7 @@ def _placeholders(text: str) -> Iterator[str]:
 
 
 def _check_samples(
-    data: LocatedDict, path: Path, report: _Report
+    data: LocatedDict, path: Path, report: Report
 ) -> tuple[dict[str, Intent], dict[str, tuple[SlotValue, ...]]]:
     """Check intents, their samples and slots, and the slot types."""
     slot_types = _check_slot_types(data.get("slot_types"), path, report, line_of(data))
@@ -450,11 +489,12 @@ def _check_samples(
             report.add(path, where, f"{name} must have `samples:` (a list, [] for built-ins)")
             continue
         is_builtin = name.startswith("AMAZON.")
-        if not is_builtin and len(samples) < MIN_CUSTOM_SAMPLES:
+        least = MIN_SAFETY_SAMPLES if name in SAFETY_INTENTS else MIN_CUSTOM_SAMPLES
+        if not is_builtin and len(samples) < least:
             report.add(
                 path,
                 line_of(samples, where),
-                f"{name} has {len(samples)} samples; at least {MIN_CUSTOM_SAMPLES} are needed",
+                f"{name} has {len(samples)} samples; at least {least} are needed",
             )
         for sample in samples:
             line = line_of(sample, line_of(samples, where))
@@ -511,7 +551,7 @@ def _check_slots(
     raw: Any,
     slot_types: dict[str, tuple[SlotValue, ...]],
     path: Path,
-    report: _Report,
+    report: Report,
     where: int,
 ) -> dict[str, str]:
     """Check an intent's ``slots:`` mapping of slot name to slot type."""
@@ -535,7 +575,7 @@ def _check_slots(
 
 
 def _check_slot_types(
-    raw: Any, path: Path, report: _Report, where: int
+    raw: Any, path: Path, report: Report, where: int
 ) -> dict[str, tuple[SlotValue, ...]]:
     """Check slot types: unique ids, sample-safe values, no synonym under two values."""
     result: dict[str, tuple[SlotValue, ...]] = {}
@@ -596,207 +636,3 @@ def _check_slot_types(
             )
         result[str(type_name)] = tuple(built)
     return result
-
-
-def _check_tips(
-    data: LocatedDict, path: Path, slot_types: dict[str, tuple[SlotValue, ...]], report: _Report
-) -> dict[str, Tip]:
-    """Check the tips: one per TIP value, each with a title, a tip and its "more"."""
-    raw = data.get("tips")
-    tips: dict[str, Tip] = {}
-    if not isinstance(raw, dict):
-        report.add(path, line_of(data), "tips must map tip ids to their texts")
-        return tips
-    for tip_id, spec in raw.items():
-        line = raw.key_lines[tip_id]
-        if not isinstance(spec, dict):
-            report.add(path, line, f"tip {tip_id} needs title, say and more")
-            continue
-        texts = {}
-        for key in ("title", "say", "more"):
-            value = spec.get(key)
-            if not isinstance(value, str) or not value.strip():
-                report.add(path, line_of(spec, line), f"tip {tip_id} needs `{key}:` text")
-                continue
-            texts[key] = " ".join(value.split())
-            if key != "title":
-                _check_words(f"tip {tip_id} {key}", value, path, line_of(value, line), report)
-        if len(texts) == 3:
-            tips[tip_id] = Tip(id=tip_id, **texts)
-    known = {value.id for value in slot_types.get("TIP", ())}
-    for tip_id in sorted(known - tips.keys()):
-        report.add(path, line_of(raw), f"slot type TIP has {tip_id}, but tips has no text for it")
-    for tip_id in sorted(tips.keys() - known):
-        report.add(path, raw.key_lines[tip_id], f"tip {tip_id} is not a value of slot type TIP")
-    return tips
-
-
-def _check_words(name: str, text: str, path: Path, line: int, report: _Report) -> None:
-    """Enforce the one-idea-per-turn limit."""
-    count = word_count(text)
-    if count > WORD_LIMIT:
-        report.add(path, line, f"{name} is {count} words; the limit is {WORD_LIMIT}")
-
-
-def _check_topics(
-    data: LocatedDict,
-    path: Path,
-    skill: dict[str, Any],
-    intents: dict[str, Intent],
-    tips: dict[str, Tip],
-    report: _Report,
-) -> dict[str, Topic]:
-    """Check each topic's parts and offer, and that every custom intent is answered."""
-    raw = data.get("topics")
-    topics: dict[str, Topic] = {}
-    if not isinstance(raw, dict):
-        report.add(path, line_of(data), "topics must map intent names to what is said")
-        return topics
-    label_template = (
-        skill.get("voice", {}).get("step_label", "") if isinstance(skill.get("voice"), dict) else ""
-    )
-    used_tips: dict[str, str] = {}
-    for intent, spec in raw.items():
-        line = raw.key_lines[intent]
-        if intent not in intents:
-            report.add(path, line, f"{intent} is not an intent in samples.yaml")
-        if not isinstance(spec, dict) or not isinstance(spec.get("title"), str):
-            report.add(path, line, f"{intent} needs a title")
-            continue
-        label = spec.get("label", label_template)
-        parts = list(_parts(intent, "intro", spec.get("intro"), "", tips, path, line, report))
-        steps = spec.get("steps") or []
-        for part in _parts(intent, "step", steps, str(label), tips, path, line, report):
-            parts.append(part)
-            if part.tip:
-                if part.tip in used_tips:
-                    report.add(
-                        path,
-                        line_of(steps, line),
-                        f"tip {part.tip} is told by both {used_tips[part.tip]} and {intent}",
-                    )
-                used_tips[part.tip] = intent
-        if not parts:
-            report.add(path, line, f"{intent} has nothing to say: give it intro or steps")
-            continue
-        offer = _offer(intent, spec.get("offer"), raw, path, line, report)
-        closing = spec.get("closing")
-        if closing is not None:
-            if not isinstance(closing, str):
-                report.add(path, line, f"{intent} closing must be text")
-                closing = None
-            else:
-                _check_words(f"{intent} closing", closing, path, line_of(closing, line), report)
-                closing = " ".join(closing.split())
-        if (offer is None) == (closing is None):
-            report.add(path, line, f"{intent} needs exactly one of `offer:` or `closing:`")
-        topics[intent] = Topic(
-            intent=intent,
-            title=" ".join(spec["title"].split()),
-            parts=tuple(parts),
-            offer=offer,
-            closing=closing,
-        )
-    for name, intent_spec in intents.items():
-        if intent_spec.is_builtin or name in (TIP_INTENT, *SAFETY_INTENTS):
-            continue
-        if name not in topics:
-            report.add(path, line_of(raw), f"{name} has samples but no topic in topics.yaml")
-    for tip_id in sorted(tips.keys() - used_tips.keys()):
-        report.add(
-            path, line_of(raw), f"tip {tip_id} is not a step of any topic, so no one can reach it"
-        )
-    for required in (TIP_INTENT, *SAFETY_INTENTS):
-        if required not in intents:
-            report.add(path, line_of(raw), f"{required} must be an intent in samples.yaml")
-    if TIP_INTENT in intents and intents[TIP_INTENT].slots.get(TIP_SLOT) != "TIP":
-        report.add(path, line_of(raw), f"{TIP_INTENT} must have slot {TIP_SLOT} of type TIP")
-    return topics
-
-
-def _parts(
-    intent: str,
-    kind: str,
-    raw: Any,
-    label_template: str,
-    tips: dict[str, Tip],
-    path: Path,
-    where: int,
-    report: _Report,
-) -> Iterable[Part]:
-    """Build intro or step parts, numbering steps with the label template."""
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        report.add(path, line_of(raw, where), f"{intent} {kind}s must be a list")
-        return []
-    parts = []
-    total = len(raw)
-    for number, entry in enumerate(raw, start=1):
-        line = line_of(entry, line_of(raw, where))
-        name = f"{intent} {kind} {number}"
-        if not isinstance(entry, dict):
-            report.add(path, line, f"{name} must have `say:` or `tip:`")
-            continue
-        label = label_template.format(step=number, total=total) if label_template else ""
-        pause = entry.get("pause", 0)
-        if not isinstance(pause, int | float) or not 0 <= pause <= MAX_PAUSE_SECONDS:
-            report.add(path, line, f"{name} pause must be 0 to {MAX_PAUSE_SECONDS:g} seconds")
-            pause = 0
-        ask = entry.get("ask")
-        if ask is not None and not isinstance(ask, str):
-            report.add(path, line, f"{name} ask must be text")
-            ask = None
-        tip_id = entry.get("tip")
-        if tip_id is not None:
-            tip = tips.get(str(tip_id))
-            if tip is None:
-                report.add(path, line, f"{name} names tip {tip_id}, which is not in tips")
-                continue
-            parts.append(
-                Part(
-                    say=tip.say, more=tip.more, ask=ask, pause=float(pause), label=label, tip=tip.id
-                )
-            )
-            continue
-        say = entry.get("say")
-        if not isinstance(say, str) or not say.strip():
-            report.add(path, line, f"{name} must have `say:` or `tip:`")
-            continue
-        _check_words(name, say, path, line_of(say, line), report)
-        more = entry.get("more")
-        if more is not None:
-            _check_words(f"{name} more", str(more), path, line_of(more, line), report)
-        parts.append(
-            Part(
-                say=" ".join(say.split()),
-                more=" ".join(str(more).split()) if more else None,
-                ask=" ".join(ask.split()) if ask else None,
-                pause=float(pause),
-                label=label,
-            )
-        )
-    return parts
-
-
-def _offer(
-    intent: str, raw: Any, topics: dict[str, Any], path: Path, where: int, report: _Report
-) -> Offer | None:
-    """Check a topic's offer: it leads to another topic and asks a question."""
-    if raw is None:
-        return None
-    line = line_of(raw, where)
-    if (
-        not isinstance(raw, dict)
-        or not isinstance(raw.get("to"), str)
-        or not isinstance(raw.get("ask"), str)
-    ):
-        report.add(path, line, f"{intent} offer needs `to:` (a topic) and `ask:` (a question)")
-        return None
-    if raw["to"] not in topics:
-        report.add(
-            path, line_of(raw["to"], line), f"{intent} offers {raw['to']}, which is not a topic"
-        )
-    if raw["to"] == intent:
-        report.add(path, line, f"{intent} offers itself")
-    return Offer(to=str(raw["to"]), ask=" ".join(raw["ask"].split()))

@@ -13,19 +13,28 @@ BUILTIN_PREFIX = "AMAZON."
 
 @dataclass(frozen=True)
 class Part:
-    """One turn's worth of a topic: a single idea, short enough to say in one breath or two."""
+    """One turn's worth of a topic: a single idea, short enough to say in one breath or two.
+
+    ``ask`` and ``reprompt`` are settled when the content is loaded: the question that
+    ends this turn (varied across the topics) and a reprompt that says what yes does.
+    """
 
     say: str
-    more: str | None = None
-    """What "tell me more" adds to this part, if anything."""
-    ask: str | None = None
-    """The question that ends this turn, overriding the default."""
-    pause: float = 0.0
-    """Seconds of quiet after the part, for thinking (the evening reflection)."""
+    ask: str
+    reprompt: str
+    framing: str = ""
+    """The skill's own words, spoken after ``say`` (not the article's guidance)."""
     label: str = ""
     """Spoken before the part, like "Step 2 of 4: "; empty for intro parts."""
+    title: str = ""
+    """A numbered step's title ("lead with empathy"); empty for intro parts."""
     tip: str | None = None
     """The tip id this part tells, when it is one of the article's tips."""
+
+    @property
+    def text(self) -> str:
+        """What the part says, framing included, without its label or question."""
+        return f"{self.say} {self.framing}".strip()
 
 
 @dataclass(frozen=True)
@@ -34,18 +43,19 @@ class Offer:
 
     to: str
     ask: str
+    reprompt: str
+    start: int = 0
+    """The part of ``to`` that yes starts at: past its intro when that would ask again."""
 
 
 @dataclass(frozen=True)
 class Topic:
-    """A custom intent's spoken answer: parts in order, then an offer or a closing."""
+    """A custom intent's spoken answer: parts in order, then an offer of what comes next."""
 
     intent: str
     title: str
     parts: tuple[Part, ...]
-    offer: Offer | None = None
-    closing: str | None = None
-    """Spoken after the last part instead of an offer; it ends the session."""
+    offer: Offer
 
     def position_of_tip(self, tip_id: str) -> int | None:
         """Return the index of the part that tells ``tip_id``, if this topic has it."""
@@ -62,7 +72,30 @@ class Tip:
     id: str
     title: str
     say: str
-    more: str
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """One night's evening reflection: a theme drawn from a tip, and its questions.
+
+    Each question is spoken with its framing (if any) first, then a long pause.
+    """
+
+    tip: str
+    theme: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reflections:
+    """The evening reflections (reflections.yaml): one is chosen for each night."""
+
+    opening: str
+    """Spoken first; ``{theme}`` is the night's theme."""
+    pause: float
+    """Seconds of quiet after each question."""
+    closing: str
+    nights: tuple[Reflection, ...]
 
 
 @dataclass(frozen=True)
@@ -101,6 +134,8 @@ class Helpline:
     card_name: str = ""
     how: str = "call"
     number: str = ""
+    spoken: str = ""
+    """How people say the number, where not digit by digit ("triple zero" for 000)."""
     instead: str = ""
     card: str = ""
 
@@ -111,7 +146,7 @@ class Helplines:
 
     crisis: Helpline
     abuse: Helpline
-    emergency: str
+    emergency: Helpline
 
 
 @dataclass(frozen=True)
@@ -124,6 +159,7 @@ class Content:
     slot_types: dict[str, tuple[SlotValue, ...]]
     topics: dict[str, Topic]
     tips: dict[str, Tip]
+    reflections: Reflections
     helplines: Helplines
     locale: str = "en-US"
     country: str = "US"

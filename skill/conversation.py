@@ -6,71 +6,92 @@ handlers in :mod:`skill.handlers` only translate; the same functions serve Alexa
 local rehearsal.
 
 The state is the only thing remembered between turns, and only for the session:
-which topic, which part, whether its "more" was heard, and what a "yes" would mean.
-Nothing a person says is kept.
+which topic, which part, and what a "yes" would mean. Nothing a person says is kept.
+
+Three moments get particular care:
+
+- *Safety* (CrisisIntent, AbuseIntent) is answered first, in any state: the emergency
+  number, then the one line that fits, then a card with all three. The topic is
+  cleared, so "next" never leads back into coaching; only the numbers can be heard
+  again, and "no" or "stop" closes gently.
+- *The evening reflection* is one response that plays to its end: questions with long
+  pauses, and the closing words. The night's date picks one of eight
+  (:func:`reflection_for`).
+- *Every topic turn* ends with a question whose reprompt says what yes will do; both
+  are settled when the content loads (:mod:`intents.guidance`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from datetime import date
 
-from intents import Content, Helpline, Part, Topic
-from intents.loader import SAFETY_INTENTS, TIP_INTENT
+from intents import Content, Helpline, Reflection, Reflections, Topic
+from intents.loader import (
+    ABUSE_INTENT,
+    CRISIS_INTENT,
+    REFLECTION_INTENT,
+    SAFETY_INTENTS,
+    TIP_INTENT,
+)
 from speech.ssml import Pause, Segment, Telephone
 
-# What a "yes" (or "next" at the end of a topic) leads to.
-AWAIT_MORE = "more"
+# What a "yes" leads to.
 AWAIT_NEXT = "next"
+"""The next part of the topic."""
 AWAIT_OFFER = "offer"
-AWAIT_CLOSING = "closing"
-AWAIT_SAFETY = "safety"
-_AWAITS = frozenset({AWAIT_MORE, AWAIT_NEXT, AWAIT_OFFER, AWAIT_CLOSING, AWAIT_SAFETY})
+"""The topic's offer of what comes next."""
+AWAIT_CRISIS = "crisis"
+"""The crisis numbers again (they were the last thing said)."""
+AWAIT_ABUSE = "abuse"
+"""The abuse numbers again."""
+SAFETY_AWAITS = {CRISIS_INTENT: AWAIT_CRISIS, ABUSE_INTENT: AWAIT_ABUSE}
+_TOPIC_AWAITS = frozenset({AWAIT_NEXT, AWAIT_OFFER})
 
 
 @dataclass(frozen=True)
 class State:
-    """Where the person is: a topic, a part of it, and what a yes would mean."""
+    """Where the person is: a topic and a part of it, and what a yes would mean.
+
+    After a safety answer there is no topic, only which numbers a yes repeats.
+    """
 
     topic: str | None = None
     index: int = 0
-    more: bool = False
-    """The part's "tell me more" was the last thing said."""
     awaiting: str | None = None
 
+    @property
+    def after_safety(self) -> bool:
+        """Tell whether the helplines were the last thing said."""
+        return self.topic is None and self.awaiting in SAFETY_AWAITS.values()
+
     @classmethod
-    def from_attributes(cls, attributes: Mapping[str, Any] | None, content: Content) -> State:
+    def from_attributes(cls, attributes: Mapping[str, object] | None, content: Content) -> State:
         """Read session attributes, ignoring anything unknown or out of range."""
         if not attributes:
             return cls()
         topic = attributes.get("topic")
+        awaiting = attributes.get("awaiting")
         if not isinstance(topic, str) or topic not in content.topics:
-            # Outside a topic, only an offer to repeat the helplines is remembered.
-            safety = attributes.get("awaiting") == AWAIT_SAFETY
-            return cls(awaiting=AWAIT_SAFETY) if safety else cls()
+            safety = awaiting in SAFETY_AWAITS.values()
+            return cls(awaiting=str(awaiting)) if safety else cls()
         index = attributes.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
             index = 0
         index = min(max(index, 0), len(content.topics[topic].parts) - 1)
-        awaiting = attributes.get("awaiting")
         return cls(
             topic=topic,
             index=index,
-            more=attributes.get("more") is True,
-            awaiting=awaiting if awaiting in _AWAITS else None,
+            awaiting=str(awaiting) if awaiting in _TOPIC_AWAITS else None,
         )
 
-    def to_attributes(self) -> dict[str, Any]:
+    def to_attributes(self) -> dict[str, object]:
         """Write the state as session attributes (empty when nothing is open)."""
         if self.topic is None:
-            return {"awaiting": self.awaiting} if self.awaiting == AWAIT_SAFETY else {}
-        return {
-            "topic": self.topic,
-            "index": self.index,
-            "more": self.more,
-            "awaiting": self.awaiting,
-        }
+            return {"awaiting": self.awaiting} if self.after_safety else {}
+        return {"topic": self.topic, "index": self.index, "awaiting": self.awaiting}
 
 
 @dataclass(frozen=True)
@@ -94,10 +115,18 @@ class Reply:
 
 @dataclass(frozen=True)
 class Turn:
-    """What was asked, as the conversation needs it: an intent and its resolved slots."""
+    """What was asked, as the conversation needs it: an intent, its slots, and the night.
+
+    ``night`` is the date of the request (its timestamp's), which picks the evening
+    reflection; None only where no request exists, and then today is used.
+    """
 
     intent: str
     slots: Mapping[str, str | None] = field(default_factory=dict)
+    night: date | None = None
+
+
+Answer = Callable[[Content, State, Turn], Reply]
 
 
 # --- openings -------------------------------------------------------------------------
@@ -139,20 +168,22 @@ def tip(content: Content, state: State, turn: Turn) -> Reply:
 # --- moving through a topic -----------------------------------------------------------
 
 
-def next_part(content: Content, state: State, turn: Turn | None = None) -> Reply:
-    """Go on: the next part, or at the end the offer (or the closing)."""
+def next_part(content: Content, state: State, turn: Turn) -> Reply:
+    """Go on: the next part, or at the end what the topic offers.
+
+    "Tell me more" does the same: every part is told whole, so more is what comes next.
+    """
     topic = _topic(content, state)
     if topic is None:
         return _nothing_yet(content)
     if state.index + 1 < len(topic.parts):
         return _part_reply(content, State(topic=topic.intent, index=state.index + 1))
-    if topic.closing is not None:
-        return _closing(content, topic)
-    assert topic.offer is not None  # the loader guarantees an offer or a closing
-    return _part_reply(content, State(topic=topic.offer.to, index=0))
+    if topic.offer.to == REFLECTION_INTENT:
+        return reflection(content, State(), turn)
+    return _part_reply(content, State(topic=topic.offer.to, index=topic.offer.start))
 
 
-def previous_part(content: Content, state: State, turn: Turn | None = None) -> Reply:
+def previous_part(content: Content, state: State, turn: Turn) -> Reply:
     """Go back one part; at the first, say so and repeat it."""
     topic = _topic(content, state)
     if topic is None:
@@ -164,31 +195,16 @@ def previous_part(content: Content, state: State, turn: Turn | None = None) -> R
     return _part_reply(content, State(topic=topic.intent, index=state.index - 1))
 
 
-def repeat(content: Content, state: State, turn: Turn | None = None) -> Reply:
-    """Say the current part (or its "more") again; before any topic, the opening question."""
-    if state.awaiting == AWAIT_SAFETY:
-        return safety(content, state)
+def repeat(content: Content, state: State, turn: Turn) -> Reply:
+    """Say the current part again; before any topic, the opening question."""
     if _topic(content, state) is None:
         return _ask(
-            None,
-            content.text("launch", "ask"),
-            content.text("launch", "reprompt"),
-            State(),
+            None, content.text("launch", "ask"), content.text("launch", "reprompt"), State()
         )
-    return _part_reply(content, replace(state, awaiting=None))
+    return _part_reply(content, state)
 
 
-def more(content: Content, state: State, turn: Turn | None = None) -> Reply:
-    """Tell more about the current part if it has more; otherwise go on."""
-    topic = _topic(content, state)
-    if topic is None:
-        return _nothing_yet(content)
-    if topic.parts[state.index].more and not state.more:
-        return _part_reply(content, replace(state, more=True))
-    return next_part(content, state)
-
-
-def start_over(content: Content, state: State, turn: Turn | None = None) -> Reply:
+def start_over(content: Content, state: State, turn: Turn) -> Reply:
     """Start the current topic from its beginning; before any topic, start the skill over."""
     topic = _topic(content, state)
     if topic is None:
@@ -196,7 +212,7 @@ def start_over(content: Content, state: State, turn: Turn | None = None) -> Repl
     return _part_reply(content, State(topic=topic.intent))
 
 
-def go_home(content: Content, state: State, turn: Turn | None = None) -> Reply:
+def go_home(content: Content, state: State, turn: Turn) -> Reply:
     """Leave the topic and go back to the opening choices."""
     del state
     return _ask(
@@ -207,38 +223,17 @@ def go_home(content: Content, state: State, turn: Turn | None = None) -> Reply:
     )
 
 
-def yes(content: Content, state: State, turn: Turn | None = None) -> Reply:
-    """Do what the last question offered."""
-    if state.awaiting == AWAIT_SAFETY:
-        return safety(content, state)
-    if state.awaiting == AWAIT_MORE:
-        return more(content, state)
-    if state.awaiting in (AWAIT_NEXT, AWAIT_OFFER, AWAIT_CLOSING):
-        return next_part(content, state)
-    return _unclear(content, state)
+def yes(content: Content, state: State, turn: Turn) -> Reply:
+    """Do what the last question offered: go on, or take up the offer."""
+    if state.awaiting in _TOPIC_AWAITS:
+        return next_part(content, state, turn)
+    return _nothing_to_confirm(content, state, turn)
 
 
-def no(content: Content, state: State, turn: Turn | None = None) -> Reply:
-    """Decline the last question: skip the "more", or leave the choice open."""
-    topic = _topic(content, state)
-    if state.awaiting == AWAIT_SAFETY:
-        return _ask(
-            content.text("safety", "declined"),
-            content.text("safety", "declined_ask"),
-            content.text("help", "reprompt"),
-            replace(state, awaiting=None),
-        )
-    if state.awaiting == AWAIT_MORE and topic is not None:
-        if state.index + 1 < len(topic.parts):
-            return next_part(content, state)
-        return _part_reply(
-            content,
-            replace(state, more=True),
-            say_part=False,
-            preface=content.text("navigation", "declined"),
-        )
-    if state.awaiting is None:
-        return _unclear(content, state)
+def no(content: Content, state: State, turn: Turn) -> Reply:
+    """Decline the last question, keeping the place, and say what else can be done."""
+    if state.awaiting not in _TOPIC_AWAITS:
+        return _nothing_to_confirm(content, state, turn)
     return _ask(
         content.text("navigation", "declined"),
         content.text("navigation", "declined_ask"),
@@ -247,76 +242,192 @@ def no(content: Content, state: State, turn: Turn | None = None) -> Reply:
     )
 
 
+def _nothing_to_confirm(content: Content, state: State, turn: Turn) -> Reply:
+    """Answer a clearly heard yes or no with nothing to say yes to: no "sorry", just choices."""
+    if _topic(content, state) is None:
+        return _ask(
+            None, content.text("launch", "ask"), content.text("launch", "reprompt"), State()
+        )
+    return help_(content, state, turn)
+
+
 # --- safety ----------------------------------------------------------------------------
 
 
-def safety(content: Content, state: State, turn: Turn | None = None) -> Reply:
-    """Answer someone in crisis or danger first: the locale's helplines, slowly, and a card.
+def safety(content: Content, state: State, turn: Turn) -> Reply:
+    """Answer someone in crisis or in danger first: what to do now, then who can help.
 
-    The place in a topic is kept (a later "next" still works), but nothing of what was
-    said is: SafetyIntent has no slots, and the state only records the offer to repeat.
+    The emergency number comes first, then the one line that fits what was said
+    (the crisis line for CrisisIntent, the abuse line for AbuseIntent), then where
+    to find them again. Whatever topic was open is closed: nothing said afterwards
+    leads back into coaching unless the person asks for a topic. Nothing of what was
+    said is kept: the intents have no slots, and the state records only which
+    numbers a "repeat" says again.
     """
+    del state
+    kind = SAFETY_AWAITS.get(turn.intent, AWAIT_CRISIS)
     lines = content.helplines
-    speech: list[Segment] = [content.text("safety", "say")]
-    speech += _with_number(content.text("safety", "crisis"), lines.crisis)
-    if lines.abuse.number:
-        speech += _with_number(content.text("safety", "abuse"), lines.abuse)
-    else:
-        speech.append(content.text("safety", "abuse_instead").format(instead=lines.abuse.instead))
-    speech += _with_number(content.text("safety", "emergency"), Helpline(number=lines.emergency))
-    speech += [content.text("safety", "card_note"), content.text("safety", "ask")]
+    speech = [
+        *_fill(content.text("safety", "danger"), emergency=_spoken_number(lines.emergency)),
+        *_fill(content.text("safety", kind), line=_line(_helpline(content, kind))),
+        content.text("safety", "card_note"),
+        content.text("safety", "again"),
+    ]
+    return _safety_reply(content, speech, kind)
+
+
+def safety_numbers(content: Content, state: State, turn: Turn) -> Reply:
+    """Say the numbers again, and only the numbers ("repeat", or "yes")."""
+    kind = state.awaiting or AWAIT_CRISIS
+    emergency = _spoken_number(content.helplines.emergency)
+    line = _line(_helpline(content, kind))
+    speech = [
+        *_fill(content.text("safety", "repeat_danger"), emergency=emergency),
+        *_sentence(line),
+        content.text("safety", "again"),
+    ]
+    return _safety_reply(content, speech, kind)
+
+
+def safety_hint(content: Content, state: State, turn: Turn) -> Reply:
+    """Anything else but a new topic after the numbers: how to hear them again, or finish."""
+    return Reply(
+        speech=(content.text("safety", "hint"),),
+        reprompt=(content.text("safety", "reprompt"),),
+        state=state,
+    )
+
+
+def safety_closing(content: Content, state: State, turn: Turn) -> Reply:
+    """Close gently after the numbers ("no", "stop"), offering nothing else."""
+    return Reply(speech=(content.text("safety", "closing"),), end_session=True, state=State())
+
+
+AFTER_SAFETY: dict[str, Answer] = {
+    "AMAZON.YesIntent": safety_numbers,
+    "AMAZON.RepeatIntent": safety_numbers,
+    "AMAZON.NoIntent": safety_closing,
+    "AMAZON.StopIntent": safety_closing,
+    "AMAZON.CancelIntent": safety_closing,
+}
+"""Answers right after the numbers; any other intent but a topic gets :func:`safety_hint`."""
+
+
+def _safety_reply(content: Content, speech: list[Segment], kind: str) -> Reply:
+    """Speak the numbers and show all three on a card whose title says nothing of why."""
+    lines = content.helplines
+    abuse = lines.abuse
     card_lines = [
+        content.text("safety", "card_emergency").format(number=lines.emergency.number),
         content.text("safety", "card_crisis").format(
             card_name=lines.crisis.card_name, number=lines.crisis.number
         ),
-        content.text("safety", "card_abuse").format(
-            card_name=lines.abuse.card_name, number=lines.abuse.number
-        )
-        if lines.abuse.number
-        else lines.abuse.card,
-        content.text("safety", "card_emergency").format(number=lines.emergency),
+        content.text("safety", "card_abuse").format(card_name=abuse.card_name, number=abuse.number)
+        if abuse.number
+        else abuse.card,
         content.text("safety", "card_footer"),
     ]
     return Reply(
         speech=tuple(speech),
         reprompt=(content.text("safety", "reprompt"),),
         card=Card(content.text("safety", "card_title"), "\n".join(card_lines)),
-        state=replace(state, more=False, awaiting=AWAIT_SAFETY),
+        state=State(awaiting=kind),
     )
 
 
-def _with_number(template: str, line: Helpline) -> list[Segment]:
-    """Fill a template, turning its {number} into a :class:`Telephone` read digit by digit."""
-    before, _, after = template.partition("{number}")
-    fields = {"how": line.how, "name": line.name}
-    return [before.format(**fields), Telephone(line.number), after.format(**fields)]
+def _helpline(content: Content, kind: str) -> Helpline:
+    return content.helplines.abuse if kind == AWAIT_ABUSE else content.helplines.crisis
+
+
+def _spoken_number(line: Helpline) -> list[Segment]:
+    """Say a number as people do: group by group, or as they say it ("triple zero")."""
+    return [Telephone(line.number, spoken=line.spoken or None)]
+
+
+def _line(line: Helpline) -> list[Segment]:
+    """Say a helpline: "call or text 988, the Suicide and Crisis Lifeline".
+
+    Where there is no number (Canada's abuse line), what to do instead.
+    """
+    if not line.number:
+        return [line.instead.rstrip(".")]
+    return [line.how, Telephone(line.number, spoken=line.spoken or None), f", {line.name}"]
+
+
+def _fill(template: str, **values: list[Segment]) -> list[Segment]:
+    """Fill a template's placeholders with segments (phone numbers stay Telephone)."""
+    segments: list[Segment] = []
+    for index, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        if index % 2:
+            segments += values[piece]
+        elif piece:
+            segments.append(piece)
+    return segments
+
+
+def _sentence(segments: list[Segment]) -> list[Segment]:
+    """Make segments one sentence: a capital first letter and a full stop."""
+    first = segments[0]
+    if isinstance(first, str):
+        segments = [first[:1].upper() + first[1:], *segments[1:]]
+    return [*segments, "."]
+
+
+# --- the evening reflection ------------------------------------------------------------
+
+
+def reflection_for(reflections: Reflections, night: date) -> Reflection:
+    """Choose the night's reflection: eight nights in a row give all eight, in turn.
+
+    The one place that decides; it needs only the date, so it works with no storage
+    (a remembered count of past reflections could feed it instead).
+    """
+    return reflections.nights[night.toordinal() % len(reflections.nights)]
+
+
+def reflection(content: Content, state: State, turn: Turn) -> Reply:
+    """Play tonight's whole reflection in one response, pauses included, and end the session."""
+    del state
+    script = content.reflections
+    chosen = reflection_for(script, turn.night or date.today())
+    speech: list[Segment] = [script.opening.format(theme=chosen.theme)]
+    for question in chosen.questions:
+        speech += [question, Pause(script.pause)]
+    speech.append(script.closing)
+    card = "\n".join([chosen.theme, *chosen.questions, script.closing])
+    title = f"{content.text('name')}: {content.text('reflection', 'card_title')}"
+    return Reply(speech=tuple(speech), card=Card(title, card), end_session=True, state=State())
 
 
 # --- help, fallback, endings ----------------------------------------------------------
 
 
-def help_(content: Content, state: State, turn: Turn | None = None) -> Reply:
+def help_(content: Content, state: State, turn: Turn) -> Reply:
     """Explain what can be said here, fitting where the person is."""
     return _guide(content, state, "help")
 
 
-def fallback(content: Content, state: State, turn: Turn | None = None) -> Reply:
+def fallback(content: Content, state: State, turn: Turn) -> Reply:
     """Redirect gently, naming a few things to say; keep the person's place."""
     return _guide(content, state, "fallback")
 
 
 def _guide(content: Content, state: State, section: str) -> Reply:
-    """Say a section's general or in-topic text, then ask; the place is kept."""
+    """Say a section's general or in-topic text, then ask.
+
+    The place is kept, and so is what a yes means: help inside a topic says "next to
+    go on", and a yes afterwards does just that.
+    """
     topic = _topic(content, state)
     if topic is None:
         say = content.text(section, "general" if section == "help" else "say")
     else:
         say = content.text(section, "in_topic").format(title=topic.title)
     reprompt = content.text(section, "reprompt")
-    return _ask(say, content.text(section, "ask"), reprompt, replace(state, awaiting=None))
+    return _ask(say, content.text(section, "ask"), reprompt, state)
 
 
-def goodbye(content: Content, state: State, turn: Turn | None = None) -> Reply:
+def goodbye(content: Content, state: State, turn: Turn) -> Reply:
     """End the session kindly."""
     return Reply(speech=(content.text("goodbye"),), end_session=True, state=State())
 
@@ -332,7 +443,7 @@ def apology(content: Content) -> Reply:
 
 
 # Intent name to the function that answers it. Topic intents are added from content.
-BUILTIN_INTENTS: dict[str, Callable[[Content, State, Turn], Reply]] = {
+BUILTIN_INTENTS: dict[str, Answer] = {
     "AMAZON.HelpIntent": help_,
     "AMAZON.StopIntent": goodbye,
     "AMAZON.CancelIntent": goodbye,
@@ -341,7 +452,7 @@ BUILTIN_INTENTS: dict[str, Callable[[Content, State, Turn], Reply]] = {
     "AMAZON.NextIntent": next_part,
     "AMAZON.PreviousIntent": previous_part,
     "AMAZON.RepeatIntent": repeat,
-    "AMAZON.MoreIntent": more,
+    "AMAZON.MoreIntent": next_part,
     "AMAZON.YesIntent": yes,
     "AMAZON.NoIntent": no,
     "AMAZON.StartOverIntent": start_over,
@@ -356,8 +467,11 @@ def respond(content: Content, state: State, turn: Turn) -> Reply:
         return start_topic(content, state, turn)
     if turn.intent == TIP_INTENT:
         return tip(content, state, turn)
-    answer = BUILTIN_INTENTS.get(turn.intent, fallback)
-    return answer(content, state, turn)
+    if turn.intent == REFLECTION_INTENT:
+        return reflection(content, state, turn)
+    if state.after_safety:
+        return AFTER_SAFETY.get(turn.intent, safety_hint)(content, state, turn)
+    return BUILTIN_INTENTS.get(turn.intent, fallback)(content, state, turn)
 
 
 # --- building replies -----------------------------------------------------------------
@@ -367,58 +481,18 @@ def _topic(content: Content, state: State) -> Topic | None:
     return content.topics.get(state.topic) if state.topic else None
 
 
-def _part_reply(
-    content: Content, state: State, *, preface: str | None = None, say_part: bool = True
-) -> Reply:
-    """Say one part of a topic (or its "more"), then the question that fits where it is."""
+def _part_reply(content: Content, state: State, *, preface: str | None = None) -> Reply:
+    """Say one part of a topic, then its question; the reprompt says what yes will do."""
     topic = content.topics[state.topic or ""]
     part = topic.parts[state.index]
     is_last = state.index == len(topic.parts) - 1
-    ask, reprompt, awaiting = _question(
-        content, topic, part, heard_more=state.more, is_last=is_last
-    )
     speech: list[Segment] = [preface] if preface else []
-    if say_part:
-        speech.append(part.more if state.more and part.more else part.label + part.say)
-    if part.pause:
-        speech.append(Pause(part.pause))
-    speech.append(ask)
-    card_text = part.label + part.say + (f"\n\n{part.more}" if state.more and part.more else "")
+    speech += [part.label + part.text, part.ask]
     return Reply(
         speech=tuple(speech),
-        reprompt=(reprompt,),
-        card=Card(_card_title(content, topic), card_text),
-        state=replace(state, awaiting=awaiting),
-    )
-
-
-def _question(
-    content: Content, topic: Topic, part: Part, *, heard_more: bool, is_last: bool
-) -> tuple[str, str, str]:
-    """Choose the question ending a part's turn, its reprompt, and what yes will mean."""
-    if part.more and not heard_more:
-        return content.text("prompts", "hear_more"), content.text("reprompts", "more"), AWAIT_MORE
-    if is_last and topic.offer is not None:
-        return topic.offer.ask, content.text("reprompts", "offer"), AWAIT_OFFER
-    if is_last or part.pause:
-        awaiting = AWAIT_CLOSING if is_last else AWAIT_NEXT
-        ask = part.ask or content.text("prompts", "reflection_next")
-        return ask, content.text("reprompts", "reflection"), awaiting
-    return (
-        part.ask or content.text("prompts", "go_on"),
-        content.text("reprompts", "step"),
-        AWAIT_NEXT,
-    )
-
-
-def _closing(content: Content, topic: Topic) -> Reply:
-    """Say the topic's closing words and end the session (the evening reflection's end)."""
-    closing = topic.closing or content.text("goodbye")
-    return Reply(
-        speech=(closing,),
-        card=Card(_card_title(content, topic), closing),
-        end_session=True,
-        state=State(),
+        reprompt=(part.reprompt,),
+        card=Card(_card_title(content, topic), part.label + part.text),
+        state=replace(state, awaiting=AWAIT_OFFER if is_last else AWAIT_NEXT),
     )
 
 
@@ -439,10 +513,3 @@ def _nothing_yet(content: Content) -> Reply:
         content.text("launch", "reprompt"),
         State(),
     )
-
-
-def _unclear(content: Content, state: State) -> Reply:
-    """Answer a yes or no with no question pending by pointing to what can be said."""
-    if _topic(content, state) is None:
-        return _nothing_yet(content)
-    return fallback(content, state)

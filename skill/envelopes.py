@@ -28,13 +28,17 @@ def envelope(
     session_id: str = "amzn1.echo-api.session.local",
     locale: str = "en-US",
     skill_id: str = LOCAL_SKILL_ID,
+    timestamp: str | None = None,
 ) -> dict[str, Any]:
-    """Wrap a request in a full envelope: version, session, context and the request."""
+    """Wrap a request in a full envelope: version, session, context and the request.
+
+    ``timestamp`` (ISO 8601, UTC) stands for when it was asked; now by default.
+    """
     application = {"applicationId": skill_id}
     user = {"userId": LOCAL_USER_ID}
     request = {
         "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-        "timestamp": _now(),
+        "timestamp": timestamp or _now(),
         "locale": locale,
         **request,
     }

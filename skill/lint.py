@@ -10,24 +10,46 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
 from intents import Catalogue
-from intents.loader import normalise_sample, sample_problems, word_count
+from intents.loader import (
+    REFLECTION_INTENT,
+    SAFETY_INTENTS,
+    normalise_sample,
+    sample_problems,
+    word_count,
+)
 from skill.alexa import build_skill
+from skill.conversation import AFTER_SAFETY, SAFETY_AWAITS, safety_numbers
 from skill.dispatch import handle_envelope
 from skill.model_build import example_phrases, interaction_model, skill_manifest, stale_files
 from skill.responses import every_request
-from speech.ssml import ssml_problems
+from speech.ssml import break_time_seconds, ssml_problems
 
 MAX_RESPONSE_BYTES = 24 * 1024
 MAX_TURN_WORDS = 60
 """A part (at most 45 words) plus its step label and closing question."""
-MAX_HELPLINE_WORDS = 70
-"""The safety answer reads out three numbers digit by digit; every one counts."""
+LAUNCH_WORDS = 30
+"""The welcome: who we are, that it is not therapy, and where to start."""
+SAFETY_WORDS = 40
+"""A safety answer in all: what to do now, the one line that fits, where to find them."""
+SAFETY_WORDS_BEFORE_NUMBER = 12
+"""Someone in danger hears a number within a few seconds."""
+SAFETY_NUMBERS = 2
+"""The emergency number and one line; a third is on the card, not in the ear."""
+REPEAT_WORDS = 20
+"""Saying the numbers again: the numbers only."""
+MIN_REFLECTION_PAUSE = 60.0
+"""Seconds of quiet in an evening reflection, all breaks together."""
+THINKING_PAUSE = 5.0
+"""A break this long is a pause for thinking: only the reflection has them."""
+MAX_QUESTION_SHARE = 0.25
+"""No single closing question may end more than this share of the topic turns."""
 LAUNCH_AND_WAKE_WORDS = frozenset(
     {
         "alexa",
@@ -61,8 +83,26 @@ def lint(catalogue: Catalogue) -> list[str]:
     problems += [
         f"deploy/{path}: stale; run `closer build-model`" for path in stale_files(catalogue)
     ]
+    problems += _question_problems(catalogue)
     problems += _response_problems(build_skill(catalogue), every_request(catalogue))
     return problems
+
+
+def closing_questions(catalogue: Catalogue) -> Counter[str]:
+    """Count the question that ends each topic turn (the same in every locale)."""
+    return Counter(part.ask for topic in catalogue.default.topics.values() for part in topic.parts)
+
+
+def _question_problems(catalogue: Catalogue) -> list[str]:
+    """Check that no one closing question is heard on too many topic turns."""
+    counts = closing_questions(catalogue)
+    total = sum(counts.values())
+    return [
+        f"topics: '{question}' ends {count} of {total} topic turns; "
+        f"at most {MAX_QUESTION_SHARE:.0%} may share one question (questions.go_on in skill.yaml)"
+        for question, count in counts.most_common()
+        if count > MAX_QUESTION_SHARE * total
+    ]
 
 
 def _model_problems(model: dict[str, Any], locale: str) -> Iterator[str]:
@@ -136,11 +176,61 @@ def _response_problems(
         for speech in filter(None, speeches):
             problems += [f"{label}: {p}" for p in ssml_problems(speech["ssml"])]
         if body.get("outputSpeech"):
-            ssml = body["outputSpeech"]["ssml"]
-            words = word_count(re.sub(r"<[^>]+>", " ", ssml))
-            limit = MAX_HELPLINE_WORDS if "telephone" in ssml else MAX_TURN_WORDS
-            if words > limit:
-                problems.append(f"{label}: says {words} words in one turn; keep it under {limit}")
+            problems += [
+                f"{label}: {p}"
+                for p in _speech_problems(request, body["outputSpeech"]["ssml"], body)
+            ]
         if body.get("shouldEndSession") is False and not body.get("reprompt"):
             problems.append(f"{label}: keeps the session open without a reprompt")
     return problems
+
+
+_NUMBER = re.compile(r'<say-as interpret-as="telephone">|<sub alias=')
+
+
+def spoken_words(ssml: str) -> int:
+    """Count the words of SSML as heard (tags dropped)."""
+    return word_count(re.sub(r"<[^>]+>", " ", ssml))
+
+
+def _speech_problems(request: dict[str, Any], ssml: str, body: dict[str, Any]) -> list[str]:
+    """Hold one answer to the word budget of what it is: safety, a repeat, a reflection, a turn."""
+    intent = request["request"].get("intent", {}).get("name")
+    awaiting = (request["session"].get("attributes") or {}).get("awaiting")
+    words = spoken_words(ssml)
+    if intent in SAFETY_INTENTS:
+        numbers = _NUMBER.split(ssml)
+        before = spoken_words(numbers[0])
+        problems = []
+        if words > SAFETY_WORDS:
+            problems.append(f"safety answer is {words} words; at most {SAFETY_WORDS}")
+        if len(numbers) < 2 or before > SAFETY_WORDS_BEFORE_NUMBER:
+            problems.append(
+                f"safety answer says {before} words before its first number; "
+                f"at most {SAFETY_WORDS_BEFORE_NUMBER}"
+            )
+        if len(numbers) - 1 > SAFETY_NUMBERS:
+            problems.append(f"safety answer speaks {len(numbers) - 1} numbers; at most 2")
+        return problems
+    if awaiting in SAFETY_AWAITS.values() and intent in AFTER_SAFETY:
+        repeats = AFTER_SAFETY[intent] is safety_numbers
+        if repeats and words > REPEAT_WORDS:
+            return [f"repeating the numbers takes {words} words; at most {REPEAT_WORDS}"]
+        return []
+    pauses = [break_time_seconds(t) or 0.0 for t in re.findall(r'<break time="([^"]+)"', ssml)]
+    if intent == REFLECTION_INTENT or max(pauses, default=0.0) >= THINKING_PAUSE:
+        # The reflection, asked for or reached by yes to an offer: no turn limit, but
+        # it must give time to think and end by itself.
+        quiet = sum(pauses)
+        problems = []
+        if quiet < MIN_REFLECTION_PAUSE:
+            problems.append(
+                f"reflection has {quiet:g} s of quiet; at least {MIN_REFLECTION_PAUSE:g}"
+            )
+        if body.get("shouldEndSession") is not True:
+            problems.append("reflection must end the session: it plays to its end in one response")
+        return problems
+    limit = LAUNCH_WORDS if request["request"]["type"] == "LaunchRequest" else MAX_TURN_WORDS
+    if words > limit:
+        return [f"says {words} words in one turn; keep it under {limit}"]
+    return []

@@ -32,6 +32,7 @@ from skill.resolver import LAUNCH_REQUEST, Resolution, SlotValue, declared_slots
 SESSION_PREFIX = "amzn1.echo-api.session."
 _SESSION_ID = re.compile(r"amzn1\.echo-api\.session\.[A-Za-z0-9-]{1,64}")
 _TAG = re.compile(r"<[^>]+>")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?])")
 
 Resolver = Callable[[str, str], Resolution]
 
@@ -128,7 +129,8 @@ class TurnResult:
 
 def plain_text(ssml: str) -> str:
     """Turn SSML into the words it says, on one line, for a transcript."""
-    return " ".join(html.unescape(_TAG.sub(" ", ssml)).split())
+    words = " ".join(html.unescape(_TAG.sub(" ", ssml)).split())
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", words)
 
 
 class Rehearsal:

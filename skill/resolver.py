@@ -5,7 +5,7 @@ understanding. It reads the *generated* interaction model of a locale
 (``deploy/skill-package/interactionModels/custom/<locale>.json``, the very file Alexa
 gets, falling back to en-US), plus ``intents/content/builtin_phrases.yaml`` for what
 Amazon knows and the model does not list (phrases of the built-in intents, filler
-words, words that mean the same, and the cues that make SafetyIntent plausible).
+words, words that mean the same, and the cues and words of the two safety intents).
 
 How an utterance is matched, in order:
 
@@ -17,9 +17,14 @@ How an utterance is matched, in order:
    does, and replace them with a ``{slot}`` placeholder, so "how do I set healthy
    boundaries" meets the sample "how do I {tip}" with tip=BOUNDARIES.
 3. *Exact*: a sample or built-in phrase equal to the normalised words wins outright.
-4. *Safety*: a safety cue anywhere chooses SafetyIntent (unless the words are exactly a
-   sample of another intent); so does a SafetyIntent score that is merely plausible.
-   A false alarm costs a kind word; a miss could cost far more.
+4. *Safety* (:data:`~intents.loader.SAFETY_INTENTS`): a safety cue anywhere chooses
+   its intent, CrisisIntent or AbuseIntent (unless the words are exactly a sample of
+   another intent); when cues of both are heard, the one whose samples score higher
+   wins, CrisisIntent on a tie. Without a cue, a safety intent wins on a merely
+   plausible score, but only when one of its *safety words* is heard ("worthless",
+   "slap") or its score is strong: its samples share everyday words ("wake up
+   tomorrow", "right now") that must not raise an alarm on their own. A false alarm
+   costs a kind word; a miss could cost far more, so the cues lean wide.
 5. *Scored*: each sample is compared with the words by an F1 of IDF-weighted word
    overlap (rare words count more; unknown words count fully against a match, which is
    what sends "play some jazz" to fallback), blended with word-pair overlap for word
@@ -50,7 +55,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +63,7 @@ from typing import Any
 import yaml
 
 from intents import CONTENT_DIR, load_catalogue
-from intents.loader import CRISIS_INTENT, SAFETY_INTENTS
+from intents.loader import SAFETY_INTENTS
 from intents.model import DEFAULT_LOCALE
 from skill.model_build import DEPLOY_DIR, MODEL_PATH, interaction_model
 
@@ -69,11 +74,13 @@ LAUNCH_REQUEST = "LaunchRequest"
 THRESHOLD = 0.5
 """Below this score an utterance is out of scope: ``AMAZON.FallbackIntent``."""
 SAFETY_THRESHOLD = 0.4
-"""A SafetyIntent score this high is plausible enough to win (see :func:`_choose`)."""
+"""A safety intent's score this high is plausible enough to win (see :func:`_choose`)..."""
 SAFETY_SHARE = 0.85
-"""...provided it is at least this share of the best intent's score."""
+"""...provided it is at least this share of the best intent's score..."""
+SAFETY_STRONG = 0.8
+"""...and one of the intent's safety words is heard, or the score is at least this."""
 CUE_CONFIDENCE = 0.9
-"""The confidence of a SafetyIntent chosen for a safety cue (at least)."""
+"""The confidence of a safety intent chosen for one of its cues (at least)."""
 
 PHRASES_PATH = CONTENT_DIR / "builtin_phrases.yaml"
 
@@ -224,7 +231,10 @@ class Language:
     equivalents: dict[tuple[str, ...], str]
     function_words: frozenset[str]
     phrases: dict[str, tuple[str, ...]]
-    safety_cues: tuple[tuple[str, ...], ...]
+    safety_cues: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    """Safety intent -> the key sequences of the cues that choose it outright."""
+    safety_words: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    """Safety intent -> the keys of the words that let its score alone choose it."""
     safety_cue_exceptions: tuple[tuple[str, ...], ...] = ()
 
     def tokens(self, text: str) -> list[Token]:
@@ -282,7 +292,6 @@ def load_language(data: Mapping[str, Any]) -> Language:
         equivalents=equivalents,
         function_words=frozenset(stem(str(w)) for w in data.get("function_words") or ()),
         phrases={},
-        safety_cues=(),
     )
     return Language(
         fillers=base.fillers,
@@ -292,9 +301,27 @@ def load_language(data: Mapping[str, Any]) -> Language:
             str(intent): tuple(str(p) for p in phrases or ())
             for intent, phrases in (data.get("intents") or {}).items()
         },
-        safety_cues=_phrase_keys(base, data.get("safety_cues")),
+        safety_cues=_phrases_by_intent(base, data, "safety_cues"),
+        safety_words=_phrases_by_intent(base, data, "safety_words"),
         safety_cue_exceptions=_phrase_keys(base, data.get("safety_cue_exceptions")),
     )
+
+
+def _phrases_by_intent(
+    language: Language, data: Mapping[str, Any], section: str
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Read a section that maps each safety intent to its phrases, as key sequences.
+
+    Only the intents of :data:`SAFETY_INTENTS` may be named: a cue filed under a
+    misspelt or retired intent name would otherwise be silently ignored.
+    """
+    raw = data.get(section) or {}
+    if not isinstance(raw, Mapping) or not set(raw) <= set(SAFETY_INTENTS):
+        raise ValueError(
+            f"{PHRASES_PATH.name}: {section} must map {' and '.join(SAFETY_INTENTS)} "
+            "to their lists of phrases"
+        )
+    return {str(intent): _phrase_keys(language, phrases) for intent, phrases in raw.items()}
 
 
 def _phrase_keys(language: Language, phrases: Iterable[Any] | None) -> tuple[tuple[str, ...], ...]:
@@ -351,8 +378,8 @@ class _Index:
     """Every word of the samples and slot values as written: what slips are corrected to."""
     deletions: dict[str, str]
     """One-letter deletions of the known longer words, for spelling slips."""
-    has_safety: bool
-    """Whether the model has SafetyIntent (the safety cues only count if it does)."""
+    safety_intents: frozenset[str]
+    """The safety intents the model has (their cues and words only count if it does)."""
     evidence: dict[str, dict[str, float]] = field(default_factory=dict)
     """Intent -> key -> log P(key | intent), over all the intent's samples."""
     evidence_unseen: dict[str, float] = field(default_factory=dict)
@@ -420,7 +447,7 @@ def _build_index(model: Mapping[str, Any], language: Language) -> _Index:
         known_words=frozenset(idf),
         known_surfaces=frozenset(),
         deletions={},
-        has_safety=all(name in intent_slots for name in SAFETY_INTENTS),
+        safety_intents=frozenset(SAFETY_INTENTS) & frozenset(intent_slots),
     )
     index.sample_weight = [sum(index.weight(k) for k in set(s.keys)) for s in samples]
     index.evidence, index.evidence_unseen = _evidence(samples)
@@ -495,13 +522,15 @@ def _evidence(samples: Sequence[_Sample]) -> tuple[dict[str, dict[str, float]], 
 def _topic_words(samples: Sequence[_Sample], language: Language) -> frozenset[str]:
     """Find the skill's topic words ("intimacy", "partner", "reflect").
 
-    A topic word is used by two samples of the skill's own intents or more, by no
-    built-in phrase, and is not a function word.
+    A topic word is used by two samples of the skill's topics or more (not the
+    built-in or the safety intents), by no built-in phrase, and is not a function word.
+    The safety intents' words ("hit", "kill", "dead") are everyday words too: as topic
+    words they would let "hit the lights" or "kill the music" into scope.
     """
     everyday = {key for s in samples if s.intent.startswith("AMAZON.") for key in s.keys}
     uses: dict[str, int] = defaultdict(int)
     for sample in samples:
-        if not sample.intent.startswith("AMAZON."):
+        if not sample.intent.startswith("AMAZON.") and sample.intent not in SAFETY_INTENTS:
             for key in set(sample.keys):
                 uses[key] += 1
     return frozenset(
@@ -708,21 +737,28 @@ def _intent_score(
     return max(best.score, pooled_score)
 
 
-def _has_cue(keys: Sequence[str], language: Language) -> bool:
-    """Tell whether a safety cue is heard, outside the everyday phrases that hold one."""
-    for cue in language.safety_cues:
-        found = _in_order(keys, cue, gap=_CUE_GAP)
-        if found is None:
-            continue
-        excused = False
-        for exception in language.safety_cue_exceptions:
-            around = _in_order(keys, exception, gap=0)
-            if around is not None and around[0] <= found[0] and found[-1] <= around[-1]:
-                excused = True
+def _heard(
+    keys: Sequence[str],
+    phrases: Mapping[str, Sequence[Sequence[str]]],
+    exceptions: Sequence[Sequence[str]],
+) -> frozenset[str]:
+    """Name the intents one of whose phrases is heard, outside the everyday phrases that hold one.
+
+    A phrase's words may stand up to :data:`_CUE_GAP` words apart ("hurting myself",
+    "I don't really want to live"); a phrase inside an exception ("hit me up",
+    "kill time") does not count.
+    """
+    heard: set[str] = set()
+    for intent, candidates in phrases.items():
+        for phrase in candidates:
+            found = _in_order(keys, phrase, gap=_CUE_GAP)
+            if found is not None and not any(
+                around is not None and around[0] <= found[0] and found[-1] <= around[-1]
+                for around in (_in_order(keys, exception, gap=0) for exception in exceptions)
+            ):
+                heard.add(intent)
                 break
-        if not excused:
-            return True
-    return False
+    return frozenset(heard)
 
 
 def resolve_with(index: _Index, utterance: str) -> Resolution:
@@ -737,7 +773,11 @@ def resolve_with(index: _Index, utterance: str) -> Resolution:
     keys = tuple(t.key for t in tokens)
     if not keys:
         return Resolution(FALLBACK_INTENT, confidence=1.0)
-    cue = index.has_safety and _has_cue(tuple(t.key for t in all_tokens), language)
+    # Safety cues and words are looked for in every word said, fillers included.
+    said = tuple(t.key for t in all_tokens)
+    exceptions = language.safety_cue_exceptions
+    cued = _heard(said, language.safety_cues, exceptions) & index.safety_intents
+    worded = _heard(said, language.safety_words, exceptions) & index.safety_intents
 
     # Slots: one placeholder version of the words per slot heard.
     slotted: list[tuple[frozenset[str], tuple[str, ...], dict[str, SlotValue], bool]] = []
@@ -791,7 +831,7 @@ def resolve_with(index: _Index, utterance: str) -> Resolution:
             if score > best.get(intent, (-1.0, None, {}))[0]:
                 top = max(matches, key=lambda m: m.score)
                 best[intent] = (score, index.samples[top.number].text, slot_values)
-    return _choose(best, cue=cue, posterior=_posterior(index, keys, best))
+    return _choose(best, cued=cued, worded=worded, posterior=_posterior(index, keys, best))
 
 
 _ANSWERS = ("AMAZON.YesIntent", "AMAZON.NoIntent")
@@ -818,20 +858,37 @@ def _leading_answer(index: _Index, keys: Sequence[str]) -> Resolution | None:
 def _choose(
     best: Mapping[str, tuple[float, str | None, dict[str, SlotValue]]],
     *,
-    cue: bool,
+    cued: Collection[str] = frozenset(),
+    worded: Collection[str] = frozenset(),
     posterior: Mapping[str, float] | None = None,
 ) -> Resolution:
-    """Pick the intent: safety first when plausible, then the best score, else fallback."""
-    top = max(best.items(), key=lambda item: item[1][0], default=None)
+    """Pick the intent: safety first when cued or plausible, then the best score, else fallback.
+
+    ``cued`` names the safety intents one of whose cues was heard, ``worded`` those one
+    of whose safety words was. ``max`` keeps the first of equal scores, so ties go to
+    the first of :data:`SAFETY_INTENTS`, CrisisIntent.
+    """
+    if cued:
+        name = max(
+            (intent for intent in SAFETY_INTENTS if intent in cued),
+            key=lambda intent: best[intent][0] if intent in best else 0.0,
+        )
+        score, sample = best[name][:2] if name in best else (0.0, None)
+        return Resolution(name, confidence=max(score, CUE_CONFIDENCE), sample=sample)
+    # Without a cue, a safety intent competes only on a word of its own or a strong
+    # score: its samples hold everyday words too ("wake up tomorrow", "right now").
+    scored = {
+        intent: item
+        for intent, item in best.items()
+        if intent not in SAFETY_INTENTS or intent in worded or item[0] >= SAFETY_STRONG
+    }
+    top = max(scored.items(), key=lambda item: item[1][0], default=None)
     top_score = top[1][0] if top else 0.0
-    safety_name = max(SAFETY_INTENTS, key=lambda name: best.get(name, (0.0,))[0])
-    safety = best.get(safety_name)
-    if cue:
-        name = safety_name if safety else CRISIS_INTENT
-        score = max(safety[0] if safety else 0.0, CUE_CONFIDENCE)
-        return Resolution(name, confidence=score, sample=safety[1] if safety else None)
-    if safety and safety[0] >= SAFETY_THRESHOLD and safety[0] >= SAFETY_SHARE * top_score:
-        return Resolution(safety_name, confidence=safety[0], sample=safety[1])
+    safety = [(intent, scored[intent]) for intent in SAFETY_INTENTS if intent in scored]
+    if safety:
+        name, (score, sample, _) = max(safety, key=lambda item: item[1][0])
+        if score >= max(SAFETY_THRESHOLD, SAFETY_SHARE * top_score):
+            return Resolution(name, confidence=score, sample=sample)
     if top is None or top_score < THRESHOLD:
         return Resolution(FALLBACK_INTENT, confidence=1.0 - top_score)
     if posterior and not top[0].startswith("AMAZON."):
@@ -840,11 +897,11 @@ def _choose(
         floor = _EVIDENCE_FLOOR * THRESHOLD
         blended = {
             intent: (1 - _EVIDENCE_SHARE) * item[0] + _EVIDENCE_SHARE * posterior.get(intent, 0.0)
-            for intent, item in best.items()
+            for intent, item in scored.items()
             if item[0] >= floor and not intent.startswith("AMAZON.")
         }
         chosen = max(blended, key=blended.__getitem__)
-        top = (chosen, best[chosen])
+        top = (chosen, scored[chosen])
     intent, (score, text, slots) = top
     return Resolution(intent, dict(slots), min(score, 1.0), text)
 

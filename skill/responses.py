@@ -8,14 +8,22 @@ that new topics, parts and locales are covered without anyone listing them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from intents import Catalogue, Content
-from intents.loader import SAFETY_INTENTS, TIP_INTENT
+from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS, TIP_INTENT
 from skill import envelopes
-from skill.conversation import AWAIT_SAFETY, BUILTIN_INTENTS, State
+from skill.conversation import (
+    AWAIT_NEXT,
+    AWAIT_OFFER,
+    BUILTIN_INTENTS,
+    SAFETY_AWAITS,
+    State,
+)
 
-_AWAITS = ("more", "next", "offer", "closing", AWAIT_SAFETY, None)
+FIRST_NIGHT = date(2026, 1, 5)
+"""Any date will do: eight nights from it give every reflection once."""
 
 
 def every_request(catalogue: Catalogue) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -25,28 +33,32 @@ def every_request(catalogue: Catalogue) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"{locale} {label}", request
 
 
+def _states(content: Content) -> Iterator[tuple[str, State]]:
+    """Every state the skill can be in, with a label.
+
+    Before anything; in each part (and there after help or a "no", when nothing is
+    awaited); and after each kind of helpline answer.
+    """
+    yield "no topic", State()
+    for name, topic in content.topics.items():
+        for index in range(len(topic.parts)):
+            where = f"{name} part {index + 1}"
+            awaiting = AWAIT_OFFER if index == len(topic.parts) - 1 else AWAIT_NEXT
+            yield where, State(topic=name, index=index, awaiting=awaiting)
+            yield f"{where}, nothing awaited", State(topic=name, index=index)
+    for intent, awaiting in SAFETY_AWAITS.items():
+        yield f"after {intent}", State(awaiting=awaiting)
+
+
 def _requests(content: Content, locale: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every state the skill can be in, crossed with every intent, in one locale."""
+    """Every state crossed with every intent, every tip, and each night's reflection."""
     yield "launch", envelopes.launch_request(locale=locale)
-    states = [State()] + [
-        State(topic=name, index=index, more=more)
-        for name, topic in content.topics.items()
-        for index in range(len(topic.parts))
-        for more in (False, True)
-    ]
     intents = [*content.topics, *SAFETY_INTENTS, *BUILTIN_INTENTS]
-    for state in states:
-        where = "no topic"
-        if state.topic:
-            where = f"{state.topic} part {state.index + 1}{' more' if state.more else ''}"
-        for awaiting in _AWAITS:
-            attributes = {**state.to_attributes(), "awaiting": awaiting}
-            if state.topic is None:
-                attributes = {"awaiting": awaiting} if awaiting == AWAIT_SAFETY else {}
-            answers = intents if awaiting is None else ("AMAZON.YesIntent", "AMAZON.NoIntent")
-            for intent in answers:
-                request = envelopes.intent_request(intent, attributes=attributes, locale=locale)
-                yield f"{where}, awaiting {awaiting}, {intent}", request
+    for where, state in _states(content):
+        attributes = state.to_attributes()
+        for intent in intents:
+            request = envelopes.intent_request(intent, attributes=attributes, locale=locale)
+            yield f"{where}, {intent}", request
     for value in content.slot_types.get("TIP", ()):
         request = envelopes.intent_request(
             TIP_INTENT, {"tip": value.value}, resolved={"tip": value.id}, locale=locale
@@ -56,3 +68,9 @@ def _requests(content: Content, locale: str) -> Iterator[tuple[str, dict[str, An
         f"{TIP_INTENT} unknown",
         envelopes.intent_request(TIP_INTENT, {"tip": "juggling"}, locale=locale),
     )
+    for day in range(len(content.reflections.nights)):
+        night = FIRST_NIGHT + timedelta(days=day)
+        request = envelopes.intent_request(
+            REFLECTION_INTENT, locale=locale, timestamp=f"{night.isoformat()}T21:00:00Z"
+        )
+        yield f"{REFLECTION_INTENT} {night.isoformat()}", request

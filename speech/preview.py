@@ -171,7 +171,7 @@ def _topic_requests(
         if number == 1:
             request = envelopes.intent_request(name, locale=locale)
         else:
-            state = {"topic": name, "index": number - 1, "more": False, "awaiting": None}
+            state = {"topic": name, "index": number - 1, "awaiting": None}
             request = envelopes.intent_request(
                 "AMAZON.RepeatIntent", attributes=state, locale=locale
             )

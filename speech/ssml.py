@@ -7,6 +7,7 @@ Pure functions over a tiny speech model: a reply is a sequence of text segments,
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
@@ -45,17 +46,26 @@ _AMAZON_TAG = re.compile(r"<(/?)amazon:")
 
 @dataclass(frozen=True)
 class Pause:
-    """Deliberate quiet, for thinking; Alexa allows at most 10 seconds per break."""
+    """Deliberate quiet, for thinking.
+
+    Alexa allows at most 10 seconds per break, so a longer pause is rendered as
+    several breaks in a row (20 s: two breaks of 10 s).
+    """
 
     seconds: float
 
 
 @dataclass(frozen=True)
 class Telephone:
-    """A phone number, read digit by digit and a little slower, inside a sentence."""
+    """A phone number, read group by group and a little slower, inside a sentence.
+
+    ``spoken`` is how people say it where that is not its digits (Australia's 000 is
+    "triple zero"); the number itself stays in the SSML, as ``<sub>``'s text.
+    """
 
     number: str
     rate: str = "85%"
+    spoken: str | None = None
 
 
 Segment = str | Pause | Telephone
@@ -85,7 +95,7 @@ def to_ssml(segments: Iterable[Segment], voice: Voice = Voice()) -> str:
     gap = f'<break time="{voice.sentence_pause_ms}ms"/>'
     for run in _runs(segments):
         if isinstance(run, Pause):
-            pieces.append(f'<break time="{_seconds(run.seconds)}"/>')
+            pieces += [f'<break time="{_seconds(part)}"/>' for part in _breaks(run.seconds)]
             continue
         for sentence in split_sentences(run):
             if pieces and not pieces[-1].startswith("<break"):
@@ -106,6 +116,10 @@ def _runs(segments: Iterable[Segment]) -> Iterable[str | Pause]:
         elif isinstance(segment, Telephone):
             number = escape(segment.number)
             markup = f'<say-as interpret-as="telephone">{number}</say-as>'
+            if segment.spoken:
+                markup = (
+                    f'<sub alias="{escape(segment.spoken, {chr(34): "&quot;"})}">{number}</sub>'
+                )
             run.append(f'<prosody rate="{segment.rate}">{markup}</prosody>')
         elif segment.strip():
             run.append(escape(" ".join(segment.split())))
@@ -116,6 +130,12 @@ def _runs(segments: Iterable[Segment]) -> Iterable[str | Pause]:
 def _join(words: list[str]) -> str:
     """Join pieces with spaces, but none before punctuation."""
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(words))
+
+
+def _breaks(seconds: float) -> list[float]:
+    """Split a pause into breaks of at most Alexa's 10 seconds, as even as can be."""
+    count = max(1, math.ceil(seconds / MAX_BREAK_SECONDS - 1e-9))
+    return [seconds / count] * count
 
 
 def _seconds(value: float) -> str:

@@ -35,7 +35,7 @@ TURNS = [
     "AMAZON.YesIntent",
     "AMAZON.MoreIntent",
     "AMAZON.HelpIntent",
-    "SafetyIntent",
+    "CrisisIntent",
     "AMAZON.RepeatIntent",
     "AMAZON.StopIntent",
 ]

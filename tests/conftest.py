@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -29,6 +28,7 @@ from flask.testing import FlaskClient
 from intents import Catalogue, Content, load_catalogue
 from skill import envelopes
 from skill.app import create_app
+from skill.rehearsal import plain_text
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +56,8 @@ def client(app: Flask) -> FlaskClient:
 
 
 def spoken(ssml: str) -> str:
-    """The words of an SSML string, without tags, on one line."""
-    return " ".join(re.sub(r"<[^>]+>", " ", ssml).split())
+    """The words of an SSML string, without tags, on one line, as a person would read them."""
+    return plain_text(ssml)
 
 
 class Conversation:

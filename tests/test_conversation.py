@@ -16,7 +16,6 @@ CUSTOM_TOPICS = [
     "PartnerPullingAwayIntent",
     "ScaredToOpenUpIntent",
     "EncouragementIntent",
-    "EveningReflectionIntent",
 ]
 
 
@@ -40,24 +39,23 @@ def test_each_topic_starts_with_its_first_part(
     assert response["card"]["type"] == "Simple"
     assert first.say in response["card"]["content"]
     assert response["shouldEndSession"] is False
-    assert talk.said.endswith("?") or talk.said.endswith("say next.")
-    assert talk.attributes == {"topic": intent, "index": 0, "more": False, "awaiting": "next"}
+    assert talk.said.endswith("?")
+    assert talk.attributes == {"topic": intent, "index": 0, "awaiting": "next"}
 
 
-def test_partner_pulling_away_walk_with_next_previous_repeat_more(talk: Conversation) -> None:
+def test_partner_pulling_away_walk_with_yes_next_previous_repeat_more(talk: Conversation) -> None:
     talk.launch()
     talk.intent("PartnerPullingAwayIntent")
-    assert "emotionally distant" in talk.said
-    talk.intent("AMAZON.NextIntent")
-    assert "inner conflict, rather than their feelings for you" in talk.said
-    assert talk.said.endswith("Would you like four steps that can help?")
+    assert talk.said.startswith("Fear of intimacy can be one reason a partner pulls away.")
     talk.intent("AMAZON.YesIntent")
+    assert "inner conflict, rather than their feelings for you" in talk.said
+    assert talk.said.endswith("Would you like four steps to try?")
+    assert talk.reprompt == "Just say yes, and I'll start with the first step: lead with empathy."
+    talk.intent("AMAZON.YesIntent")  # the offer accepted goes straight to its content
     assert talk.said.startswith("Step 1 of 4: Lead with empathy.")
-    assert talk.said.endswith("Would you like to hear more about this?")
-    talk.intent("AMAZON.MoreIntent")
-    assert "curiosity and understanding" in talk.said
-    assert "Step 1 of 4" not in talk.said
-    talk.intent("AMAZON.NextIntent")
+    assert "curiosity and understanding" in talk.said  # the tip is told whole
+    assert talk.said.endswith("Shall we go on to step 2: create a safe space?")
+    talk.intent("AMAZON.MoreIntent")  # "tell me more" goes on
     assert talk.said.startswith("Step 2 of 4: Create a safe space")
     talk.intent("AMAZON.RepeatIntent")
     assert talk.said.startswith("Step 2 of 4: Create a safe space")
@@ -68,17 +66,54 @@ def test_partner_pulling_away_walk_with_next_previous_repeat_more(talk: Conversa
     assert talk.said.startswith("Step 3 of 4: Model vulnerability.")
     talk.intent("AMAZON.NextIntent")
     assert talk.said.startswith("Step 4 of 4: Set boundaries.")
-    talk.intent("AMAZON.NoIntent")  # no more, thanks: at the last step, the offer follows
-    assert talk.said == "All right. Would you like a few words of encouragement to close?"
+    assert talk.said.endswith("Would you like a few words of encouragement to close?")
+    assert talk.reprompt.startswith("Just say yes, and I'll share a few words of encouragement.")
     talk.intent("AMAZON.YesIntent")
     assert "doesn't have to be permanent" in talk.said
     assert talk.attributes["topic"] == "EncouragementIntent"
 
 
+def test_the_partner_topic_says_once_how_to_ask_for_help(talk: Conversation) -> None:
+    line = 'If you ever feel unsafe with your partner, say "I don\'t feel safe"'
+    heard = []
+    talk.intent("PartnerPullingAwayIntent")
+    heard.append(talk.said)
+    while talk.attributes.get("topic") == "PartnerPullingAwayIntent":
+        talk.intent("AMAZON.NextIntent")
+        heard.append(talk.said)
+    assert sum(line in said for said in heard) == 1
+    assert line in heard[1]  # early: before the steps
+
+
+def test_an_accepted_offer_never_asks_its_question_again(talk: Conversation) -> None:
+    talk.intent("SignsOfFearIntent")
+    while not talk.said.endswith("Would you like to hear four small steps that can help?"):
+        talk.intent("AMAZON.NextIntent")
+    talk.intent("AMAZON.YesIntent")
+    assert talk.said.startswith("Step 1 of 4: Reflect on your experiences.")
+    assert "four steps" not in talk.said
+
+
+def test_reprompts_say_what_yes_will_do_and_never_offer_previous_at_the_start(
+    talk: Conversation, content: Content
+) -> None:
+    for intent in CUSTOM_TOPICS:
+        talk.intent(intent)
+        while True:
+            assert "previous" not in talk.reprompt
+            if talk.said.endswith("?") and talk.attributes.get("awaiting") in ("next", "offer"):
+                assert talk.reprompt.startswith("Just say yes, and I'll"), talk.reprompt
+            if talk.attributes.get("topic") != intent or talk.attributes["awaiting"] == "offer":
+                break
+            talk.intent("AMAZON.NextIntent")
+
+
 def test_previous_at_the_first_part_says_so(talk: Conversation) -> None:
     talk.intent("ScaredToOpenUpIntent")
     talk.intent("AMAZON.PreviousIntent")
-    assert talk.said.startswith("This is the beginning. That takes courage to say.")
+    assert talk.said.startswith(
+        "This is the beginning. Fear of intimacy doesn't have to define your relationships."
+    )
 
 
 def test_start_over_returns_to_the_first_part(talk: Conversation) -> None:
@@ -87,7 +122,7 @@ def test_start_over_returns_to_the_first_part(talk: Conversation) -> None:
     talk.intent("AMAZON.NextIntent")
     assert "self-protection" in talk.said
     talk.intent("AMAZON.StartOverIntent")
-    assert talk.said.startswith("Fear of intimacy often grows out of past experiences.")
+    assert talk.said.startswith("Fear of intimacy often grows out of past experiences,")
 
 
 def test_yes_follows_the_offer_into_the_next_topic(talk: Conversation, content: Content) -> None:
@@ -95,7 +130,7 @@ def test_yes_follows_the_offer_into_the_next_topic(talk: Conversation, content: 
     for _ in range(len(content.topics["WhatIsIntimacyIntent"].parts) - 1):
         talk.intent("AMAZON.NextIntent")
     assert talk.said.endswith("Would you like to hear where this fear often comes from?")
-    assert "Say yes" in talk.reprompt
+    assert talk.reprompt.startswith("Just say yes, and I'll tell you where the fear")
     talk.intent("AMAZON.YesIntent")
     assert talk.attributes["topic"] == "WhyFearIntimacyIntent"
 
@@ -107,14 +142,23 @@ def test_no_to_an_offer_leaves_the_choice_open(talk: Conversation, content: Cont
     talk.intent("AMAZON.NoIntent")
     assert talk.said.startswith("All right.") and talk.said.endswith("What would you like?")
     assert talk.last["shouldEndSession"] is False
-    talk.intent("AMAZON.YesIntent")  # nothing pending: a gentle pointer, not a jump
-    assert "didn't catch that" in talk.said
+    talk.intent("AMAZON.YesIntent")  # nothing pending: a pointer, not a jump, and no "sorry"
+    assert "didn't catch that" not in talk.said
+    assert "We're talking about how the fear can show up in you" in talk.said
+    assert talk.attributes["topic"] == "SignsOfFearIntent"
+
+
+@pytest.mark.parametrize("answer", ["AMAZON.YesIntent", "AMAZON.NoIntent"])
+def test_a_clearly_heard_yes_or_no_is_never_called_unclear(talk: Conversation, answer: str) -> None:
+    talk.launch()
+    talk.intent(answer)
+    assert "didn't catch that" not in talk.said
+    assert "my partner is pulling away" in talk.said
 
 
 def test_yes_and_navigation_before_any_topic_point_somewhere(talk: Conversation) -> None:
     talk.launch()
     for intent in (
-        "AMAZON.YesIntent",
         "AMAZON.NextIntent",
         "AMAZON.PreviousIntent",
         "AMAZON.MoreIntent",
@@ -142,27 +186,12 @@ def test_tip_goes_to_its_step(
     assert talk.said.startswith(expected)
 
 
-def test_unknown_tip_names_both_groups(talk: Conversation) -> None:
+def test_unknown_tip_names_both_groups_and_asks_between_them(talk: Conversation) -> None:
     talk.intent("TipIntent", tip="juggling")
     assert "four tips for when you're scared to open up" in talk.said
-    assert talk.said.endswith("?")
-
-
-def test_evening_reflection_pauses_and_closes_gently(talk: Conversation, content: Content) -> None:
-    reflection = content.topics["EveningReflectionIntent"]
-    talk.intent("EveningReflectionIntent")
-    assert talk.said.endswith("Shall we begin?")
-    talk.intent("AMAZON.YesIntent")
-    ssml = talk.last["outputSpeech"]["ssml"]
-    assert '<break time="8s"/>' in ssml
-    assert talk.said.endswith("When you're ready, say next.")
-    for _ in range(len(reflection.parts) - 2):
-        talk.intent("AMAZON.NextIntent")
-        assert talk.last["shouldEndSession"] is False
-    response = talk.intent("AMAZON.NextIntent")
-    assert "Good night" in talk.said
-    assert response["shouldEndSession"] is True
-    assert "reprompt" not in response
+    assert talk.said.endswith(
+        "Which would you like, the tips for opening up, or for a partner who pulls away?"
+    )
 
 
 @pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])
@@ -181,9 +210,25 @@ def test_help_fits_where_the_person_is(talk: Conversation) -> None:
     talk.intent("PartnerPullingAwayIntent")
     talk.intent("AMAZON.HelpIntent")
     assert "We're talking about when a partner pulls away" in talk.said
+    assert "not therapy" not in talk.said  # said at launch and in the general help
     assert talk.reprompt != talk.said
-    talk.intent("AMAZON.NextIntent")  # help kept the place
+    talk.intent("AMAZON.YesIntent")  # help kept the place, and what yes means
     assert "inner conflict" in talk.said
+
+
+@pytest.mark.parametrize("where", [None, "ScaredToOpenUpIntent"])
+def test_help_offers_at_most_three_choices(talk: Conversation, where: str | None) -> None:
+    if where:
+        talk.intent(where)
+    talk.intent("AMAZON.HelpIntent")
+    said = talk.said.lower()
+    choices = said.split("you could ")[-1] if "you could " in said else said.split("say ", 1)[1]
+    assert choices.count(",") + 1 <= 3, said
+
+
+def test_launch_is_short(talk: Conversation) -> None:
+    talk.launch()
+    assert len(talk.said.split()) <= 30
 
 
 def test_fallback_redirects_and_keeps_the_place(talk: Conversation) -> None:
@@ -227,7 +272,7 @@ def test_unknown_intent_is_answered_as_fallback(talk: Conversation) -> None:
 
 
 def test_tampered_session_attributes_are_ignored(talk: Conversation) -> None:
-    talk.attributes = {"topic": "NoSuchIntent", "index": 99}
+    talk.attributes = {"topic": "NoSuchIntent", "index": 99, "awaiting": "offer"}
     talk.intent("AMAZON.NextIntent")
     assert "haven't started" in talk.said
     talk.attributes = {"topic": "SignsOfFearIntent", "index": 99, "awaiting": "bogus"}

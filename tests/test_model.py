@@ -81,16 +81,70 @@ def test_lint_passes_on_the_shipped_content(catalogue: Catalogue) -> None:
     assert main(["lint"]) == 0
 
 
-def test_lint_reports_a_turn_that_runs_long(tmp_path: Path) -> None:
+def lint_edited(tmp_path: Path, name: str, old: str, new: str) -> list[str]:
+    """Lint a copy of the content with one edit made to one file."""
     content_dir = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content_dir)
-    skill = content_dir / "skill.yaml"
+    path = content_dir / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return lint(load_catalogue(content_dir))
+
+
+def test_lint_reports_a_turn_that_runs_long(tmp_path: Path) -> None:
     wordy = " ".join(["really"] * 40)
-    skill.write_text(
-        skill.read_text().replace("go_on: Shall I go on?", f"go_on: Shall I {wordy} go on?")
+    problems = lint_edited(
+        tmp_path, "skill.yaml", "    - Shall I go on?", f"    - Shall I {wordy} go on?"
     )
-    problems = lint(load_catalogue(content_dir))
     assert any("words in one turn; keep it under 60" in p for p in problems), problems[:3]
+
+
+def test_lint_reports_one_closing_question_heard_too_often(tmp_path: Path) -> None:
+    problems = lint_edited(
+        tmp_path,
+        "skill.yaml",
+        "    - Would you like to hear more?\n    - Shall I keep going?\n"
+        "    - Ready for the next part?\n",
+        "    - Shall I go on?\n",
+    )
+    assert any(
+        p.startswith("topics: 'Shall I go on?' ends ") and "at most 25%" in p for p in problems
+    ), problems[:3]
+
+
+def test_lint_holds_the_safety_answer_to_its_budget(tmp_path: Path) -> None:
+    problems = lint_edited(
+        tmp_path,
+        "skill.yaml",
+        "  danger: If you're in danger right now, call {emergency}.",
+        "  danger: Thank you for telling me, and please know that if you are in danger right"
+        " now you should call {emergency}.",
+    )
+    assert (
+        "en-US no topic, CrisisIntent: safety answer says 19 words before its first number; "
+        "at most 12" in problems
+    )
+    assert "en-US no topic, AbuseIntent: safety answer is 50 words; at most 40" in problems
+    assert not any("repeating the numbers" in p for p in problems)
+
+
+def test_lint_holds_a_repeat_of_the_numbers_to_the_numbers(tmp_path: Path) -> None:
+    problems = lint_edited(
+        tmp_path,
+        "skill.yaml",
+        "  repeat_danger: In danger, call {emergency}.",
+        "  repeat_danger: Here they are again, slowly, in case you missed them. In danger, call"
+        " {emergency}.",
+    )
+    assert any("repeating the numbers takes" in p and "at most 20" in p for p in problems)
+
+
+def test_lint_wants_real_quiet_in_the_reflection(tmp_path: Path) -> None:
+    problems = lint_edited(tmp_path, "reflections.yaml", "pause: 20", "pause: 5")
+    assert any(
+        "EveningReflectionIntent" in p and "s of quiet; at least 60" in p for p in problems
+    ), problems[:3]
 
 
 def test_lint_reports_an_invocation_name_with_a_launch_word(tmp_path: Path) -> None:

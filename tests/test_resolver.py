@@ -13,19 +13,24 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from intents.loader import normalise_sample
+from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS, normalise_sample
 from skill import resolve as resolve_command
 from skill.cli import main
 from skill.resolver import (
     FALLBACK_INTENT,
     LAUNCH_REQUEST,
-    SAFETY_INTENT,
+    PHRASES_PATH,
+    SAFETY_STRONG,
+    SAFETY_THRESHOLD,
+    _choose,
     build_index,
     declared_slots,
     expand_contractions,
     fold_text,
     index_for,
+    load_language,
     model_path,
     resolve,
     resolve_with,
@@ -195,27 +200,139 @@ def test_out_of_scope_is_fallback(utterance: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "utterance",
+    ("utterance", "intent"),
     [
-        "I want to end it all",
-        "I keep thinking about hurting myself",
-        "my partner is pulling away and honestly I want to die",  # mixed with a topic
-        "I'm scared to open up because he hits me",
-        "sometimes I think about suicide",
-        "my girlfriend threatens me",
-        "I don't really want to live any more",  # words between the cue's words
-        "i am in danger",
+        ("I want to end it all", CRISIS_INTENT),
+        ("I keep thinking about hurting myself", CRISIS_INTENT),
+        ("my partner is pulling away and honestly I want to die", CRISIS_INTENT),  # a topic too
+        ("sometimes I think about suicide", CRISIS_INTENT),
+        ("I don't really want to live any more", CRISIS_INTENT),  # words between the cue's
+        ("I can't go on", CRISIS_INTENT),  # not "go on" (next)
+        ("I'm scared to open up because he hits me", ABUSE_INTENT),
+        ("my girlfriend threatens me", ABUSE_INTENT),
+        ("i am in danger", ABUSE_INTENT),
+        ("he said he'd kill me", ABUSE_INTENT),  # "kill", but not "kill myself"
+        ("my mom's boyfriend hits my mum", ABUSE_INTENT),  # mum and mom are one word
     ],
 )
-def test_safety_wins_whenever_it_is_plausible(utterance: str) -> None:
-    assert resolve(utterance).intent == SAFETY_INTENT
+def test_safety_wins_whenever_it_is_plausible(utterance: str, intent: str) -> None:
+    assert resolve(utterance).intent == intent
+
+
+def builtin_cues() -> list[tuple[str, str]]:
+    """Every (cue, safety intent) pair of builtin_phrases.yaml, as written there."""
+    data = yaml.safe_load(PHRASES_PATH.read_text(encoding="utf-8"))["en"]["safety_cues"]
+    return [(cue, intent) for intent, cues in data.items() for cue in cues]
+
+
+def test_the_cues_are_filed_under_both_safety_intents() -> None:
+    assert {intent for _, intent in builtin_cues()} == set(SAFETY_INTENTS)
+
+
+@pytest.mark.parametrize(("cue", "intent"), builtin_cues())
+def test_a_cue_chooses_its_own_safety_intent(cue: str, intent: str) -> None:
+    """A crisis cue said alone gives CrisisIntent, an abuse cue AbuseIntent."""
+    resolution = resolve(cue)
+    assert resolution.intent == intent
+    assert resolution.confidence >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("utterance", "intent"),
+    [
+        ("honestly I feel hopeless tonight", CRISIS_INTENT),
+        ("I cut myself again last night", CRISIS_INTENT),
+        ("he gets violent after work", ABUSE_INTENT),
+        ("she has been stalking me for weeks", ABUSE_INTENT),
+    ],
+)
+def test_a_cue_among_other_words_still_chooses_its_intent(utterance: str, intent: str) -> None:
+    assert resolve(utterance).intent == intent
+
+
+def test_cues_of_both_kinds_go_to_the_intent_whose_samples_match_better() -> None:
+    assert resolve("my husband hits me and I want to die").intent in SAFETY_INTENTS
+    both = frozenset(SAFETY_INTENTS)
+    tie = {CRISIS_INTENT: (0.5, None, {}), ABUSE_INTENT: (0.5, None, {})}
+    assert _choose(tie, cued=both).intent == CRISIS_INTENT  # crisis on a tie
+    abuse = {CRISIS_INTENT: (0.3, None, {}), ABUSE_INTENT: (0.6, "my partner hits me", {})}
+    assert _choose(abuse, cued=both).intent == ABUSE_INTENT
+    assert _choose({}, cued=both).intent == CRISIS_INTENT  # no sample matched at all
+    assert _choose(abuse, cued=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
+
+
+def test_without_a_cue_a_safety_score_needs_a_safety_word_or_strength() -> None:
+    plausible = (SAFETY_THRESHOLD + 0.1, "I don't want to wake up tomorrow", {})
+    best = {CRISIS_INTENT: plausible, "WhatIsIntimacyIntent": (0.2, None, {})}
+    assert _choose(best).intent == FALLBACK_INTENT  # everyday words alone
+    assert _choose(best, worded=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
+    assert _choose(best, worded=frozenset({ABUSE_INTENT})).intent == FALLBACK_INTENT
+    strong = {CRISIS_INTENT: (SAFETY_STRONG, "I want to disappear forever", {})}
+    assert _choose(strong).intent == CRISIS_INTENT  # a close paraphrase of a sample
+
+
+FALSE_ALARMS = [
+    # alarms, timers, the day ahead
+    "wake me up at seven tomorrow",
+    "set an alarm to wake me up at six thirty",
+    "cancel my alarm for tomorrow morning",
+    "stop the timer",
+    "set a timer to end in ten minutes",
+    "I don't want to go to work tomorrow",
+    "I'm done with work",
+    "what time should I leave to beat the traffic",
+    "remind me to take my pills at nine",
+    "what's the weather like tomorrow",
+    "is it safe to go out in this weather",
+    # music, films, games, hyperbole
+    "kill the music",
+    "what can I do to kill time",
+    "this song is killing me",
+    "my feet are killing me",
+    "I could kill for a coffee",
+    "I'm dying to see that film",
+    "I'm dead tired",
+    "play the song hurt by johnny cash",
+    "play die hard",
+    "did the lakers beat the celtics last night",
+    "what time is kick off",
+    "I want to scream this song is so good",
+    # phones, home, errands
+    "tell Sam to hit me up later",
+    "hit the lights",
+    "my phone died",
+    "my phone battery is dead",
+    "read my messages",
+    "track my package",
+    "follow up on my order",
+    "lock the front door",
+    "control the living room lights",
+    "call an emergency plumber",
+    "what's the emergency number in spain",
+    # cooking, health, questions
+    "how do I cut a mango",
+    "cut the volume in half",
+    "how do I get rid of a bruise",
+    "my back hurts",
+    "I'm scared of the dark",
+    "what's the meaning of life",
+    "how much is life insurance",
+    "how long do cats live",
+    "I need some hope right now",
+    "I can't wait to see my friends tonight",
+]
+
+
+@pytest.mark.parametrize("utterance", FALSE_ALARMS)
+def test_everyday_requests_near_the_safety_words_are_not_alarms(utterance: str) -> None:
+    assert resolve(utterance).intent not in SAFETY_INTENTS
 
 
 def test_everyday_phrases_holding_a_cue_word_are_not_alarms() -> None:
     assert resolve("my boyfriend pushes me away when we get close").intent == (
         "PartnerPullingAwayIntent"
     )
-    assert resolve("why do I keep pushing people away").intent != SAFETY_INTENT
+    assert resolve("why do I keep pushing people away").intent not in SAFETY_INTENTS
 
 
 def test_an_exact_sample_of_another_intent_is_not_overruled_by_a_cue() -> None:
@@ -225,10 +342,13 @@ def test_an_exact_sample_of_another_intent_is_not_overruled_by_a_cue() -> None:
     assert resolve(sample).intent == "WhyFearIntimacyIntent"
 
 
-def test_every_safety_sample_reaches_safety_in_every_locale() -> None:
-    for locale in ("en-US", "en-GB", "en-AU", "en-CA", "en-IN"):
-        for sample in model_samples(locale).get(SAFETY_INTENT, ()):
-            assert resolve(sample, locale).intent == SAFETY_INTENT, (locale, sample)
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-AU", "en-CA", "en-IN"])
+@pytest.mark.parametrize("intent", SAFETY_INTENTS)
+def test_every_safety_sample_reaches_its_intent_in_every_locale(locale: str, intent: str) -> None:
+    samples = model_samples(locale)[intent]
+    assert len(samples) >= 40
+    missed = {s: resolve(s, locale).intent for s in samples if resolve(s, locale).intent != intent}
+    assert not missed, f"{locale} {intent} samples mis-routed: {missed}"
 
 
 # --- the matching rules on a model of our own -----------------------------------------
@@ -273,9 +393,36 @@ def test_a_model_given_as_data_is_matched_by_the_same_rules() -> None:
     assert resolve_with(index, "ask tea time").intent == LAUNCH_REQUEST
 
 
+def with_intents(*intents: dict[str, object]) -> dict[str, object]:
+    """TINY_MODEL with more intents, for rules that depend on what the model has."""
+    model = json.loads(json.dumps(TINY_MODEL))
+    model["interactionModel"]["languageModel"]["intents"] += list(intents)
+    return model
+
+
+CRISIS = {"name": CRISIS_INTENT, "samples": ["I am in a very bad way"]}
+ABUSE = {"name": ABUSE_INTENT, "samples": ["someone at home scares me"]}
+
+
 def test_safety_cues_count_only_when_the_model_has_safety_intent() -> None:
-    index = build_index(TINY_MODEL)
-    assert resolve_with(index, "I want to die").intent == FALLBACK_INTENT
+    # The same cues (builtin_phrases.yaml) on models with and without the intents.
+    without = build_index(TINY_MODEL)
+    assert resolve_with(without, "I want to die").intent == FALLBACK_INTENT
+    assert resolve_with(without, "my partner hits me").intent == FALLBACK_INTENT
+    both = build_index(with_intents(CRISIS, ABUSE))
+    assert resolve_with(both, "I want to die").intent == CRISIS_INTENT  # no sample says it
+    assert resolve_with(both, "my partner hits me").intent == ABUSE_INTENT
+    assert resolve_with(both, "I would like earl grey").intent == "OrderIntent"
+    crisis_only = build_index(with_intents(CRISIS))
+    assert resolve_with(crisis_only, "I want to die").intent == CRISIS_INTENT
+    assert resolve_with(crisis_only, "my partner hits me").intent == FALLBACK_INTENT
+
+
+def test_safety_cues_must_be_filed_under_a_safety_intent() -> None:
+    assert load_language({"safety_cues": {CRISIS_INTENT: ["want to die"]}}).safety_cues
+    for bad in (["want to die"], {"SafetyIntent": ["want to die"]}):
+        with pytest.raises(ValueError, match="safety_cues must map CrisisIntent and AbuseIntent"):
+            load_language({"safety_cues": bad})
 
 
 # --- locales --------------------------------------------------------------------------
@@ -309,7 +456,8 @@ def test_the_labelled_set_covers_every_intent_and_tip() -> None:
     intents = {c.intent for c in cases}
     assert set(model_samples()) - intents == set()
     assert sum(c.intent == FALLBACK_INTENT for c in cases) >= 25
-    assert sum(c.intent == SAFETY_INTENT for c in cases) >= 20
+    for intent in SAFETY_INTENTS:
+        assert sum(c.intent == intent for c in cases) >= 10, intent
     model = json.loads(model_path("en-US").read_text(encoding="utf-8"))
     tips = {v["id"] for v in model["interactionModel"]["languageModel"]["types"][0]["values"]}
     assert tips <= {c.slots.get("tip") for c in cases}
@@ -319,8 +467,9 @@ def test_accuracy_on_the_labelled_set_is_at_least_90_percent() -> None:
     overall, per_intent, misses = accuracy(load_cases(UTTERANCES))
     report = "\n".join(f"{c.line}: {c.utterance!r} -> {r.intent}" for c, r in misses)
     assert overall >= 0.9, f"accuracy {overall:.1%}; misses:\n{report}"
-    right, total = per_intent[SAFETY_INTENT]
-    assert right == total, f"someone in danger was mis-routed:\n{report}"
+    for intent in SAFETY_INTENTS:
+        right, total = per_intent[intent]
+        assert right == total, f"someone in danger was mis-routed ({intent}):\n{report}"
 
 
 HOLDOUT = UTTERANCES.with_name("utterances_holdout.tsv")
@@ -337,8 +486,9 @@ def test_held_out_accuracy_does_not_regress() -> None:
     overall, per_intent, misses = accuracy(load_cases(HOLDOUT))
     report = "\n".join(f"{c.line}: {c.utterance!r} -> {r.intent}" for c, r in misses)
     assert overall >= 0.8, f"held-out accuracy {overall:.1%}; misses:\n{report}"
-    right, total = per_intent[SAFETY_INTENT]
-    assert right == total, f"someone in danger was mis-routed:\n{report}"
+    for intent in SAFETY_INTENTS:
+        right, total = per_intent[intent]
+        assert right == total, f"someone in danger was mis-routed ({intent}):\n{report}"
     assert not {c.utterance for c in load_cases(HOLDOUT)} & {c.utterance for c in load_cases()}
 
 

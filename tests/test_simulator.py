@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from intents import Content
+from intents.loader import CRISIS_INTENT, SAFETY_INTENTS
 from skill.model_build import DEPLOY_DIR, MODEL_PATH
 from speech.ssml import ssml_problems
 from tests.conftest import SIMULATOR_DIR, health, running_server, spoken
@@ -80,6 +81,21 @@ def said(entry: dict[str, Any]) -> str:
     return spoken(entry["response"]["response"]["outputSpeech"]["ssml"])
 
 
+def numbers_said(entry: dict[str, Any]) -> list[str]:
+    """The telephone numbers spoken, in order."""
+    ssml = entry["response"]["response"]["outputSpeech"]["ssml"]
+    return re.findall(r'<say-as interpret-as="telephone">([^<]+)</say-as>', ssml)
+
+
+def safety_numbers(content: Content, intent: str) -> list[str]:
+    """What a safety intent must say: the emergency number, then the line that fits."""
+    lines = content.helplines
+    return [
+        lines.emergency.number,
+        (lines.crisis if intent == CRISIS_INTENT else lines.abuse).number,
+    ]
+
+
 def test_every_custom_intent_is_reached_by_one_of_its_samples(
     node_modules: Path, server_url: str, content: Content
 ) -> None:
@@ -94,10 +110,12 @@ def test_every_custom_intent_is_reached_by_one_of_its_samples(
         assert entry["request"]["intent"] == intent["name"], entry["step"]
         if intent["name"] == "TipIntent":
             assert said(entry).startswith("Step 4 of 4: Set boundaries.")
-        elif intent["name"] == "SafetyIntent":
-            assert "You deserve support right now" in said(entry)
-        else:
+        elif intent["name"] in SAFETY_INTENTS:
+            assert numbers_said(entry) == safety_numbers(content, intent["name"])
+        elif intent["name"] in content.topics:
             assert content.topics[intent["name"]].parts[0].say in said(entry)
+        else:  # the evening reflection: one response that plays to its end
+            assert said(entry) and entry["response"]["response"]["shouldEndSession"] is True
 
 
 def test_walk_a_topic_get_help_and_stop(node_modules: Path, server_url: str) -> None:
@@ -132,16 +150,21 @@ def test_walk_a_topic_get_help_and_stop(node_modules: Path, server_url: str) -> 
     assert transcript[6]["response"]["response"]["shouldEndSession"] is True
 
 
-def test_safety_samples_reach_the_safety_answer(node_modules: Path, server_url: str) -> None:
-    """Alexa's side of "every SafetyIntent sample resolves to SafetyIntent", in a simulator.
+@pytest.mark.parametrize("intent", SAFETY_INTENTS)
+def test_safety_samples_reach_the_safety_answer(
+    node_modules: Path, server_url: str, content: Content, intent: str
+) -> None:
+    """Alexa's side of "every safety sample resolves to its intent", in a simulator.
 
-    virtual-alexa takes any utterance containing a launch word (even inside a word, as
-    "abusing" holds "use") for a launch, and cannot match hyphenated words, so those
-    samples are left to the local resolver's tests; the rest are spoken one by one in
-    the middle of a topic.
+    Each sample of CrisisIntent and of AbuseIntent is spoken in the middle of a topic
+    and must reach its own intent, which says the emergency number and then the line
+    that fits (the crisis line, or the domestic abuse line). virtual-alexa takes any
+    utterance containing a launch word (even inside a word, as "abusing" holds "use")
+    for a launch, and cannot match hyphenated words, so those samples are left to the
+    local resolver's tests.
     """
     model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
-    samples = next(i["samples"] for i in model["intents"] if i["name"] == "SafetyIntent")
+    samples = next(i["samples"] for i in model["intents"] if i["name"] == intent)
     speakable = [s for s in samples if not LAUNCH_WORDS.search(s.lower()) and "-" not in s]
     assert len(speakable) >= 30
     steps: list[dict[str, Any]] = [{"launch": True}]
@@ -149,6 +172,5 @@ def test_safety_samples_reach_the_safety_answer(node_modules: Path, server_url: 
         steps += [{"utter": "my partner is pulling away"}, {"utter": sample}]
     transcript = drive(server_url, steps)
     for entry in transcript[2::2]:
-        assert entry["request"]["intent"] == "SafetyIntent", entry["step"]
-        assert said(entry).startswith("Thank you for telling me. You deserve support right now.")
-        assert "1-800-799-7233" in entry["response"]["response"]["outputSpeech"]["ssml"]
+        assert entry["request"]["intent"] == intent, entry["step"]
+        assert numbers_said(entry) == safety_numbers(content, intent), entry["step"]

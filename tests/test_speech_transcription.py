@@ -70,7 +70,7 @@ def test_piper_previews_transcribe_back_to_their_words(tmp_path: Path) -> None:
         "launch": launch_request(),
         "topic": intent_request("PartnerPullingAwayIntent"),
         "reflection": intent_request("EveningReflectionIntent"),
-        "safety": intent_request("SafetyIntent"),
+        "safety": intent_request("CrisisIntent"),
     }
     recovered_total = wanted_total = 0
     for name, request in requests.items():
