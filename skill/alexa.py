@@ -27,12 +27,16 @@ def voice_of(content: Content) -> Voice:
     )
 
 
-def build_skill(catalogue: Catalogue) -> CustomSkill:
+def build_skill(catalogue: Catalogue, *, catch_all: bool = True) -> CustomSkill:
     """Assemble the handlers in dispatch order; the catch-all comes last.
 
     Each request is answered in its locale's content. No persistence adapter is
     configured on purpose: the skill keeps a person's place only in session
     attributes, which end with the session.
+
+    ``catch_all`` adds the handler that answers any exception with a spoken apology:
+    right for Alexa, who must never get an error, and wrong for authoring tools,
+    which must see every crash (``closer lint`` builds the skill without it).
     """
     voice = voice_of(catalogue.default)
     builder = SkillBuilder()
@@ -41,5 +45,6 @@ def build_skill(catalogue: Catalogue) -> CustomSkill:
     builder.add_request_handler(IntentHandler(catalogue, voice))
     builder.add_request_handler(SessionEndedHandler())
     builder.add_request_handler(OtherRequestHandler())
-    builder.add_exception_handler(ApologyHandler(catalogue, voice))
+    if catch_all:
+        builder.add_exception_handler(ApologyHandler(catalogue, voice))
     return builder.create()

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 
 from intents import Content, Helpline, Reflection, Reflections, Topic
 from intents.loader import (
@@ -38,17 +39,22 @@ from intents.loader import (
 )
 from speech.ssml import Pause, Segment, Telephone
 
-# What a "yes" leads to.
-AWAIT_NEXT = "next"
-"""The next part of the topic."""
-AWAIT_OFFER = "offer"
-"""The topic's offer of what comes next."""
-AWAIT_CRISIS = "crisis"
-"""The crisis numbers again (they were the last thing said)."""
-AWAIT_ABUSE = "abuse"
-"""The abuse numbers again."""
-SAFETY_AWAITS = {CRISIS_INTENT: AWAIT_CRISIS, ABUSE_INTENT: AWAIT_ABUSE}
-_TOPIC_AWAITS = frozenset({AWAIT_NEXT, AWAIT_OFFER})
+
+class Awaiting(StrEnum):
+    """What a "yes" leads to; kept in the session attributes as its string value."""
+
+    NEXT = "next"
+    """The next part of the topic."""
+    OFFER = "offer"
+    """The topic's offer of what comes next."""
+    CRISIS = "crisis"
+    """The crisis numbers again (they were the last thing said)."""
+    ABUSE = "abuse"
+    """The abuse numbers again."""
+
+
+SAFETY_AWAITS = {CRISIS_INTENT: Awaiting.CRISIS, ABUSE_INTENT: Awaiting.ABUSE}
+_TOPIC_AWAITS = frozenset({Awaiting.NEXT, Awaiting.OFFER})
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class State:
 
     topic: str | None = None
     index: int = 0
-    awaiting: str | None = None
+    awaiting: Awaiting | None = None
 
     @property
     def after_safety(self) -> bool:
@@ -73,10 +79,9 @@ class State:
         if not attributes:
             return cls()
         topic = attributes.get("topic")
-        awaiting = attributes.get("awaiting")
+        awaiting = _awaiting(attributes.get("awaiting"))
         if not isinstance(topic, str) or topic not in content.topics:
-            safety = awaiting in SAFETY_AWAITS.values()
-            return cls(awaiting=str(awaiting)) if safety else cls()
+            return cls(awaiting=awaiting) if awaiting in SAFETY_AWAITS.values() else cls()
         index = attributes.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
             index = 0
@@ -84,14 +89,23 @@ class State:
         return cls(
             topic=topic,
             index=index,
-            awaiting=str(awaiting) if awaiting in _TOPIC_AWAITS else None,
+            awaiting=awaiting if awaiting in _TOPIC_AWAITS else None,
         )
 
     def to_attributes(self) -> dict[str, object]:
         """Write the state as session attributes (empty when nothing is open)."""
         if self.topic is None:
-            return {"awaiting": self.awaiting} if self.after_safety else {}
-        return {"topic": self.topic, "index": self.index, "awaiting": self.awaiting}
+            return {"awaiting": str(self.awaiting)} if self.after_safety else {}
+        awaiting = str(self.awaiting) if self.awaiting else None
+        return {"topic": self.topic, "index": self.index, "awaiting": awaiting}
+
+
+def _awaiting(value: object) -> Awaiting | None:
+    """Read what a yes would mean from the session; anything unknown means nothing."""
+    try:
+        return Awaiting(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -265,7 +279,7 @@ def safety(content: Content, state: State, turn: Turn) -> Reply:
     numbers a "repeat" says again.
     """
     del state
-    kind = SAFETY_AWAITS.get(turn.intent, AWAIT_CRISIS)
+    kind = SAFETY_AWAITS.get(turn.intent, Awaiting.CRISIS)
     lines = content.helplines
     speech = [
         *_fill(content.text("safety", "danger"), emergency=_spoken_number(lines.emergency)),
@@ -278,7 +292,7 @@ def safety(content: Content, state: State, turn: Turn) -> Reply:
 
 def safety_numbers(content: Content, state: State, turn: Turn) -> Reply:
     """Say the numbers again, and only the numbers ("repeat", or "yes")."""
-    kind = state.awaiting or AWAIT_CRISIS
+    kind = state.awaiting or Awaiting.CRISIS
     emergency = _spoken_number(content.helplines.emergency)
     line = _line(_helpline(content, kind))
     speech = [
@@ -336,7 +350,7 @@ def _safety_reply(content: Content, speech: list[Segment], kind: str) -> Reply:
 
 
 def _helpline(content: Content, kind: str) -> Helpline:
-    return content.helplines.abuse if kind == AWAIT_ABUSE else content.helplines.crisis
+    return content.helplines.abuse if kind == Awaiting.ABUSE else content.helplines.crisis
 
 
 def _spoken_number(line: Helpline) -> list[Segment]:
@@ -492,7 +506,7 @@ def _part_reply(content: Content, state: State, *, preface: str | None = None) -
         speech=tuple(speech),
         reprompt=(part.reprompt,),
         card=Card(_card_title(content, topic), part.label + part.text),
-        state=replace(state, awaiting=AWAIT_OFFER if is_last else AWAIT_NEXT),
+        state=replace(state, awaiting=Awaiting.OFFER if is_last else Awaiting.NEXT),
     )
 
 

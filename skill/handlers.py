@@ -45,14 +45,21 @@ class _ReplyHandler(AbstractRequestHandler):
         )
 
     def state(self, handler_input: HandlerInput, content: Content) -> State:
-        """Read the person's place from the session (never from persistent storage)."""
+        """Read the person's place from the session (never from persistent storage).
+
+        A request can come without a session (the SDK then refuses to read session
+        attributes): it starts from nowhere.
+        """
+        if handler_input.request_envelope.session is None:
+            return State()
         return State.from_attributes(handler_input.attributes_manager.session_attributes, content)
 
     def build(self, handler_input: HandlerInput, reply: Reply) -> Response:
-        """Turn a reply into Alexa's response and keep the new state in the session."""
-        handler_input.attributes_manager.session_attributes = (
-            {} if reply.end_session else reply.state.to_attributes()
-        )
+        """Turn a reply into Alexa's response and keep the new state in the session, if any."""
+        if handler_input.request_envelope.session is not None:
+            handler_input.attributes_manager.session_attributes = (
+                {} if reply.end_session else reply.state.to_attributes()
+            )
         return render(handler_input.response_builder, reply, self.voice)
 
 

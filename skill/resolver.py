@@ -65,7 +65,7 @@ import yaml
 from intents import CONTENT_DIR, load_catalogue
 from intents.loader import SAFETY_INTENTS
 from intents.model import DEFAULT_LOCALE
-from skill.model_build import DEPLOY_DIR, MODEL_PATH, interaction_model
+from skill.authoring.interaction_model import DEPLOY_DIR, MODEL_PATH, interaction_model
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 LAUNCH_REQUEST = "LaunchRequest"

@@ -28,8 +28,8 @@ def distinct_speeches(limit: int) -> list[str]:
     """Return the SSML of the first ``limit`` distinct en-US responses of the real skill."""
     from intents import load_catalogue
     from skill.alexa import build_skill
+    from skill.authoring.reachable import every_request
     from skill.dispatch import handle_envelope
-    from skill.responses import every_request
 
     catalogue = load_catalogue()
     skill = build_skill(catalogue)

@@ -23,9 +23,9 @@ from pathlib import Path
 from intents import load_catalogue
 from skill import envelopes
 from skill.alexa import build_skill
-from skill.app import create_app
 from skill.dispatch import handle_envelope
-from skill.verification import RequestVerifier
+from skill.web.app import create_app
+from skill.web.verification import RequestVerifier
 from tests.conftest import running_server
 from tests.pki import make_pki
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import socket
@@ -27,8 +28,8 @@ from flask.testing import FlaskClient
 
 from intents import Catalogue, Content, load_catalogue
 from skill import envelopes
-from skill.app import create_app
 from skill.rehearsal import plain_text
+from skill.web.app import create_app
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +96,41 @@ class Conversation:
     def reprompt(self) -> str:
         """What Alexa would say if nothing is heard."""
         return spoken(self.last["reprompt"]["outputSpeech"]["ssml"])
+
+
+class _CrashRecorder(logging.Handler):
+    """Collect what the skill's safety nets caught: in production an apology, here a failure."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.crashes: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.crashes.append(record)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail any test in which a well-formed request reached the catch-all.
+
+    The apology handler and the web view's last resort answer a crash kindly and log
+    it at ERROR; that must never let a test pass over a bug. A test that crashes the
+    skill on purpose says so with ``@pytest.mark.crash_expected``.
+    """
+    recorder = _CrashRecorder()
+    loggers = [logging.getLogger("closer.skill"), logging.getLogger("closer.web")]
+    for logger in loggers:
+        logger.addHandler(recorder)
+    try:
+        result = yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(recorder)
+    if recorder.crashes and not item.get_closest_marker("crash_expected"):
+        first = recorder.crashes[0]
+        cause = first.exc_info[1] if first.exc_info else None
+        pytest.fail(f"the skill crashed and apologised: {first.getMessage()} ({cause!r})")
+    return result
 
 
 @pytest.fixture

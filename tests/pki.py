@@ -8,7 +8,7 @@ chains to a public root.  This module builds the same shape in-process with real
            -> signing certificate, SAN echo-api.amazon.com, EKU serverAuth
 
 The certificates carry the extensions a web PKI policy demands (the real verifier in
-``skill.verification`` uses cryptography's web PKI profile and refuses anything less):
+``skill.web.verification`` uses cryptography's web PKI profile and refuses anything less):
 critical BasicConstraints and KeyUsage, SubjectKeyIdentifier everywhere,
 AuthorityKeyIdentifier below the root, serverAuth EKU and a SAN on the signing cert.
 

@@ -378,7 +378,7 @@ def test_the_cli_refuses_bad_content_with_exit_1(content_copy: Path, capsys) -> 
 
 
 def test_the_app_refuses_to_start_on_bad_content(content_copy: Path) -> None:
-    from skill.app import create_app
+    from skill.web.app import create_app
 
     edit(content_copy / "topics.yaml", "      to: WhyFearIntimacyIntent", "      to: NoSuchIntent")
     with pytest.raises(ContentError):

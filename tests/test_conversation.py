@@ -6,7 +6,7 @@ import pytest
 
 from intents import Content
 from skill import envelopes
-from skill.app import create_app
+from skill.web.app import create_app
 from tests.conftest import Conversation, spoken
 
 CUSTOM_TOPICS = [
@@ -280,6 +280,7 @@ def test_tampered_session_attributes_are_ignored(talk: Conversation) -> None:
     assert "drawn to partners who are unavailable" in talk.said  # clamped to the last part
 
 
+@pytest.mark.crash_expected
 def test_a_failing_handler_apologises_instead_of_failing(talk: Conversation, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     def broken(*args: object) -> None:
         raise RuntimeError("boom")

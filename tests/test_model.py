@@ -11,9 +11,7 @@ import jsonschema
 import pytest
 
 from intents import CONTENT_DIR, Catalogue, Content, load_catalogue
-from skill.cli import main
-from skill.lint import lint
-from skill.model_build import (
+from skill.authoring.interaction_model import (
     DEPLOY_DIR,
     MODEL_PATH,
     example_phrases,
@@ -21,6 +19,8 @@ from skill.model_build import (
     stale_files,
     write_files,
 )
+from skill.authoring.lint import lint
+from skill.cli import main
 
 
 def test_committed_model_and_manifest_are_fresh() -> None:

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 
 from intents import CONTENT_DIR, Content
 from skill import envelopes
-from skill.app import create_app
 from skill.conversation import reflection_for
+from skill.web.app import create_app
 from speech.ssml import MAX_BREAK_SECONDS, MAX_SPEECH_CHARS, break_time_seconds, ssml_problems
 from tests.conftest import Conversation, spoken
 

@@ -19,8 +19,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import speech.render
-from skill.app import create_app
-from skill.cli import _rehearsal_allowed
+from skill.cli.serve import rehearsal_allowed
+from skill.web.app import create_app
 from tests.conftest import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -205,9 +205,9 @@ def test_closer_serve_offers_the_page_only_on_loopback(
     monkeypatch: pytest.MonkeyPatch, host: str, allowed: bool
 ) -> None:
     monkeypatch.delenv("CLOSER_REHEARSAL", raising=False)
-    assert _rehearsal_allowed(host) is allowed
+    assert rehearsal_allowed(host) is allowed
     monkeypatch.setenv("CLOSER_REHEARSAL", "1")
-    assert _rehearsal_allowed(host) is True
+    assert rehearsal_allowed(host) is True
 
 
 # --- the page in a real browser -------------------------------------------------------

@@ -12,9 +12,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from intents import Catalogue, load_catalogue
-from skill import envelopes, rehearse
+from skill import envelopes
 from skill.alexa import build_skill
-from skill.cli import main
+from skill.cli import main, rehearse
 from skill.rehearsal import Rehearsal, Session, TurnResult, plain_text
 from tests.conftest import Conversation
 

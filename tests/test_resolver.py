@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS, normalise_sample
-from skill import resolve as resolve_command
 from skill.cli import main
+from skill.cli import resolve as resolve_command
 from skill.resolver import (
     FALLBACK_INTENT,
     LAUNCH_REQUEST,

@@ -10,12 +10,13 @@ import copy
 import json
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skill import envelopes
-from skill.app import create_app
+from skill.web.app import create_app
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -109,3 +110,44 @@ def test_no_body_gets_a_5xx(body: bytes) -> None:
     else:
         assert 400 <= response.status_code < 500
         assert set(payload) == {"error"}
+
+
+# --- a crash is never hidden by the apology ---------------------------------------------
+
+pytest_plugins = ["pytester"]
+
+CRASHING_TEST = """
+from skill import envelopes
+
+
+def test_help(client, monkeypatch):
+    def broken(*args):
+        raise ZeroDivisionError("a bug in the conversation")
+
+    monkeypatch.setattr("skill.conversation.respond", broken)
+    reply = client.post("/alexa", json=envelopes.intent_request("AMAZON.HelpIntent"))
+    assert reply.status_code == 200  # Alexa still gets a spoken apology
+"""
+
+
+@pytest.mark.crash_expected  # the inner test's crash is logged in this process too
+def test_a_test_fails_when_a_request_reaches_the_catch_all(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=CRASHING_TEST)
+    result = pytester.runpytest_inprocess("-p", "tests.conftest", "-q")
+    result.assert_outcomes(failed=1)  # the request was answered, and still the test fails
+    result.stdout.fnmatch_lines(["*the skill crashed and apologised: handler failed*"])
+
+
+def test_lint_fails_on_a_crashing_conversation(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skill.cli import main
+
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("a bug in the conversation")
+
+    monkeypatch.setattr("skill.conversation.respond", broken)
+    assert main(["lint"]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("closer lint: the skill crashed (while answering: en-US no topic, ")
+    assert line.endswith("ZeroDivisionError: a bug in the conversation")

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from intents import Catalogue, Content
 from skill import envelopes
-from skill.lint import spoken_words
+from skill.authoring.lint import spoken_words
 from tests.conftest import Conversation, spoken
 
 # What each locale must say, checked against shared/DESIGN.md's verified list:
@@ -224,7 +224,7 @@ def test_cards_follow_the_locales_spelling(client: FlaskClient, locale: str, wor
 def test_every_locale_is_published(catalogue: Catalogue) -> None:
     import json
 
-    from skill.model_build import DEPLOY_DIR, MODEL_PATH
+    from skill.authoring.interaction_model import DEPLOY_DIR, MODEL_PATH
 
     manifest = json.loads((DEPLOY_DIR / "skill-package/skill.json").read_text())["manifest"]
     assert set(manifest["publishingInformation"]["locales"]) == set(NUMBERS)

@@ -18,9 +18,10 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill import envelopes, verification
-from skill.app import create_app
-from skill.verification import RequestVerifier
+from skill import envelopes
+from skill.web import certificates
+from skill.web.app import create_app
+from skill.web.verification import RequestVerifier
 from tests.loopback import loopback_server, never_answer
 from tests.pki import CERT_URL, RecordingFetcher, TestPKI, alexa_timestamp, make_pki
 
@@ -171,7 +172,7 @@ def test_a_chain_fetch_that_hangs_fails_within_the_timeout(pki: TestPKI) -> None
 
         def fetch_from_loopback(url: str) -> bytes:
             # The production download code, pointed at a server that never answers.
-            return verification._download_with_deadline(
+            return certificates.download_with_deadline(
                 f"http://127.0.0.1:{port}/echo.api/chain.pem", timeout=1.0, max_bytes=64 * 1024
             )
 

@@ -20,7 +20,7 @@ import pytest
 
 from intents import Content
 from intents.loader import CRISIS_INTENT, SAFETY_INTENTS
-from skill.model_build import DEPLOY_DIR, MODEL_PATH
+from skill.authoring.interaction_model import DEPLOY_DIR, MODEL_PATH
 from speech.ssml import ssml_problems
 from tests.conftest import SIMULATOR_DIR, health, running_server, spoken
 

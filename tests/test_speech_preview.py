@@ -47,8 +47,8 @@ class Page(HTMLParser):
 def _every_speech(locale: str) -> set[str]:
     """The SSML of every speech and reprompt the skill gives in a locale."""
     from skill.alexa import build_skill
+    from skill.authoring.reachable import every_request
     from skill.dispatch import handle_envelope
-    from skill.responses import every_request
 
     catalogue = load_catalogue()
     skill = build_skill(catalogue)

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from intents import Catalogue, load_catalogue
 from skill.alexa import build_skill
+from skill.authoring.reachable import every_request
 from skill.dispatch import handle_envelope
-from skill.responses import every_request
 from speech.errors import InvalidSSML, RenderError
 from speech.say_as import spoken_telephone
 from speech.segments import (

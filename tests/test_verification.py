@@ -1,9 +1,9 @@
-"""Tests for skill.verification: real keys, real path validation, real loopback sockets.
+"""Tests for skill.web.verification: real keys, real path validation, real loopback sockets.
 
 Nothing in the verification path is mocked.  The only stand-ins are the chain fetcher
 (``RecordingFetcher`` serves a PEM from tests/pki.py and records what was asked for) and
 the clock.  The default HTTPS fetcher is exercised against servers on 127.0.0.1 through
-``_download_with_deadline``, the seam below the URL check.
+``certificates.download_with_deadline``, the seam below the URL check.
 """
 
 from __future__ import annotations
@@ -28,14 +28,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
 
-from skill import verification
-from skill.verification import (
+from skill.web import certificates, verification
+from skill.web.certificates import fetch_chain_over_https, validate_cert_url
+from skill.web.verification import (
     SKILL_EVENT_TOLERANCE,
     TIMESTAMP_TOLERANCE,
     RequestVerifier,
     VerificationError,
-    fetch_chain_over_https,
-    validate_cert_url,
 )
 from tests.loopback import drip, loopback_server, never_answer, respond
 from tests.pki import CERT_URL, RecordingFetcher, TestPKI, alexa_timestamp, make_pki
@@ -254,7 +253,7 @@ def test_an_amazon_cert_url_is_accepted_and_fetched_normalised(
 def test_any_path_either_stays_in_the_bucket_or_is_refused(suffix: str) -> None:
     url = "https://s3.amazonaws.com/echo.api/" + suffix
     try:
-        fetched = verification._normalise_cert_url(url)
+        fetched = certificates.normalise_cert_url(url)
     except VerificationError:
         return
     assert fetched.startswith("https://s3.amazonaws.com/echo.api/")
@@ -307,7 +306,7 @@ def test_a_chain_that_is_not_pem_is_refused(pki: TestPKI, chain: bytes) -> None:
 
 
 def test_the_default_trust_roots_are_certifis_and_refuse_the_test_root(pki: TestPKI) -> None:
-    roots = verification._certifi_roots()
+    roots = verification.certifi_roots()
     names = {root.subject.rfc4514_string() for root in roots}
     assert "CN=Amazon Root CA 1,O=Amazon,C=US" in names
     verifier = RequestVerifier(fetch_chain=RecordingFetcher(pki.chain_pem))
@@ -507,7 +506,7 @@ def test_a_naive_clock_is_read_as_utc(pki: TestPKI) -> None:
 
 def download(port: int, *, timeout: float = 2.0, max_bytes: int = 64 * 1024, **kw) -> bytes:
     url = f"{kw.pop('scheme', 'http')}://{kw.pop('host', '127.0.0.1')}:{port}/echo.api/c.pem"
-    return verification._download_with_deadline(url, timeout=timeout, max_bytes=max_bytes, **kw)
+    return certificates.download_with_deadline(url, timeout=timeout, max_bytes=max_bytes, **kw)
 
 
 def test_the_default_fetcher_downloads_a_chain(pki: TestPKI) -> None:

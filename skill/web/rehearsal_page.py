@@ -3,7 +3,7 @@
 Served by ``closer serve`` when it listens on a loopback address (or with
 ``CLOSER_REHEARSAL=1``); :func:`init_app` adds these routes:
 
-- ``GET /rehearse``: the page (plain HTML, CSS and JS from ``skill/static``, no
+- ``GET /rehearse``: the page (plain HTML, CSS and JS from ``skill/web/static``, no
   external resources, so it works offline).
 - ``POST /rehearse/start`` ``{locale}``: open the skill (a LaunchRequest).
 - ``POST /rehearse/turn`` ``{text, locale, session}``: one turn, through the same

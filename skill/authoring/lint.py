@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
-
-from ask_sdk_core.skill import CustomSkill
 
 from intents import Catalogue
 from intents.loader import (
@@ -25,10 +23,15 @@ from intents.loader import (
     word_count,
 )
 from skill.alexa import build_skill
+from skill.authoring.interaction_model import (
+    example_phrases,
+    in_checkout,
+    interaction_model,
+    skill_manifest,
+    stale_files,
+)
+from skill.authoring.reachable import every_response
 from skill.conversation import AFTER_SAFETY, SAFETY_AWAITS, safety_numbers
-from skill.dispatch import handle_envelope
-from skill.model_build import example_phrases, interaction_model, skill_manifest, stale_files
-from skill.responses import every_request
 from speech.ssml import break_time_seconds, ssml_problems
 
 MAX_RESPONSE_BYTES = 24 * 1024
@@ -80,11 +83,12 @@ def lint(catalogue: Catalogue) -> list[str]:
     for locale in catalogue.locales:
         problems += _model_problems(interaction_model(catalogue.for_locale(locale)), locale)
     problems += _manifest_problems(catalogue, skill_manifest(catalogue))
-    problems += [
-        f"deploy/{path}: stale; run `closer build-model`" for path in stale_files(catalogue)
-    ]
+    if in_checkout():  # an installed package has no deploy/ to compare with
+        problems += [
+            f"deploy/{path}: stale; run `closer build-model`" for path in stale_files(catalogue)
+        ]
     problems += _question_problems(catalogue)
-    problems += _response_problems(build_skill(catalogue), every_request(catalogue))
+    problems += _response_problems(catalogue)
     return problems
 
 
@@ -159,13 +163,25 @@ def _manifest_problems(catalogue: Catalogue, manifest: dict[str, Any]) -> list[s
     return problems
 
 
-def _response_problems(
-    skill: CustomSkill, requests: Iterable[tuple[str, dict[str, Any]]]
-) -> list[str]:
-    """Render every reachable response through the real skill and check Alexa's limits."""
+def _response_problems(catalogue: Catalogue) -> list[str]:
+    """Render every reachable response through the real skill and check Alexa's limits.
+
+    The skill is built without its catch-all: in production a crash becomes a spoken
+    apology, but here it must be seen, so the first exception stops lint with the
+    request that caused it.
+    """
     problems = []
-    for label, request in requests:
-        response = handle_envelope(skill, request)
+    responses = every_response(catalogue, build_skill(catalogue, catch_all=False))
+    while True:
+        try:
+            label, request, response = next(responses)
+        except StopIteration:
+            return problems
+        except Exception as error:
+            where = "; ".join(getattr(error, "__notes__", []))
+            raise SkillCrashed(
+                f"the skill crashed ({where}): {type(error).__name__}: {error}"
+            ) from error
         size = len(json.dumps(response).encode("utf-8"))
         if size > MAX_RESPONSE_BYTES:
             problems.append(
@@ -182,7 +198,10 @@ def _response_problems(
             ]
         if body.get("shouldEndSession") is False and not body.get("reprompt"):
             problems.append(f"{label}: keeps the session open without a reprompt")
-    return problems
+
+
+class SkillCrashed(Exception):  # noqa: N818 - reads as what happened
+    """The skill raised while answering a well-formed request: a bug, never a content issue."""
 
 
 _NUMBER = re.compile(r'<say-as interpret-as="telephone">|<sub alias=')

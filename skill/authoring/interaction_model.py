@@ -14,7 +14,7 @@ from typing import Any
 from intents import Catalogue, Content
 from speech.atomic import write_text_atomically
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
 MODEL_PATH = "skill-package/interactionModels/custom/{locale}.json"
 
@@ -137,6 +137,15 @@ def generated_files(catalogue: Catalogue) -> dict[str, str]:
     return {
         path: json.dumps(data, indent=2, ensure_ascii=False) + "\n" for path, data in files.items()
     }
+
+
+def in_checkout() -> bool:
+    """Tell whether this is a source checkout, with the deploy/ folder the ASK CLI uses.
+
+    An installed package has neither, so there is nothing to compare or write to by
+    default.
+    """
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and DEPLOY_DIR.is_dir()
 
 
 def stale_files(catalogue: Catalogue, deploy_dir: Path = DEPLOY_DIR) -> list[str]:

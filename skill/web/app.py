@@ -3,7 +3,7 @@
 Why not flask-ask-sdk? It (through ask-sdk-webservice-support, certvalidator and
 oscrypto 1.3.0) cannot even be imported on OpenSSL 3.0.10 or newer. This module is
 the thin replacement: it checks the HTTP request, verifies it came from Alexa
-(:mod:`skill.verification`), and hands the envelope to :func:`skill.dispatch.handle_envelope`.
+(:mod:`skill.web.verification`), and hands the envelope to :func:`skill.dispatch.handle_envelope`.
 
 Whatever arrives, the answer is a 4xx with ``{"error": ...}`` or a valid skill
 response, never a 500: Alexa treats a 500 as a broken skill. Log lines name the
@@ -25,8 +25,8 @@ from intents import Content, load_catalogue
 from skill import __version__
 from skill.alexa import build_skill
 from skill.dispatch import MalformedEnvelope, apology_envelope, handle_envelope
-from skill.rehearsal_web import init_app as init_rehearsal
-from skill.verification import RequestVerifier, VerificationError
+from skill.web.rehearsal_page import init_app as init_rehearsal
+from skill.web.verification import RequestVerifier, VerificationError
 
 log = logging.getLogger("closer.web")
 
@@ -46,7 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     Keys: ``SKILL_IDS`` (accepted application ids; empty accepts any),
     ``SKIP_VERIFICATION`` (for local clients that cannot sign), ``VERIFIER`` (a
-    :class:`~skill.verification.RequestVerifier`, e.g. with test trust roots),
+    :class:`~skill.web.verification.RequestVerifier`, e.g. with test trust roots),
     ``CONTENT_DIR`` (content to load instead of the shipped one).
     """
     app = Flask(__name__)

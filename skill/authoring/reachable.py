@@ -1,8 +1,10 @@
 """Every response the skill can give: one request per reachable state, intent and locale.
 
-``closer lint`` checks them all against Alexa's limits and ``closer preview --all``
-renders them all as audio; both walk the same list, built here from the content so
-that new topics, parts and locales are covered without anyone listing them.
+``closer lint`` checks them all against Alexa's limits, ``closer preview --all``
+renders them all as audio, and the render benchmark times them; all walk the same
+list, built here from the content so that new topics, parts and locales are covered
+without anyone listing them (:func:`every_request`, and :func:`every_response` to run
+them through the skill).
 """
 
 from __future__ import annotations
@@ -11,16 +13,14 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from ask_sdk_core.skill import CustomSkill
+
 from intents import Catalogue, Content
 from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS, TIP_INTENT
 from skill import envelopes
-from skill.conversation import (
-    AWAIT_NEXT,
-    AWAIT_OFFER,
-    BUILTIN_INTENTS,
-    SAFETY_AWAITS,
-    State,
-)
+from skill.alexa import build_skill
+from skill.conversation import BUILTIN_INTENTS, SAFETY_AWAITS, Awaiting, State
+from skill.dispatch import handle_envelope
 
 FIRST_NIGHT = date(2026, 1, 5)
 """Any date will do: eight nights from it give every reflection once."""
@@ -33,6 +33,24 @@ def every_request(catalogue: Catalogue) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"{locale} {label}", request
 
 
+def every_response(
+    catalogue: Catalogue, skill: CustomSkill | None = None
+) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Yield ``(label, request, response envelope)`` for every request, through the real skill.
+
+    ``skill`` defaults to the production skill built from ``catalogue``. Pass one built
+    with ``catch_all=False`` to let an exception escape instead of becoming an apology.
+    """
+    skill = skill if skill is not None else build_skill(catalogue)
+    for label, request in every_request(catalogue):
+        try:
+            response = handle_envelope(skill, request)
+        except Exception as error:
+            error.add_note(f"while answering: {label}")
+            raise
+        yield label, request, response
+
+
 def _states(content: Content) -> Iterator[tuple[str, State]]:
     """Every state the skill can be in, with a label.
 
@@ -43,7 +61,7 @@ def _states(content: Content) -> Iterator[tuple[str, State]]:
     for name, topic in content.topics.items():
         for index in range(len(topic.parts)):
             where = f"{name} part {index + 1}"
-            awaiting = AWAIT_OFFER if index == len(topic.parts) - 1 else AWAIT_NEXT
+            awaiting = Awaiting.OFFER if index == len(topic.parts) - 1 else Awaiting.NEXT
             yield where, State(topic=name, index=index, awaiting=awaiting)
             yield f"{where}, nothing awaited", State(topic=name, index=index)
     for intent, awaiting in SAFETY_AWAITS.items():

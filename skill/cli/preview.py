@@ -141,7 +141,7 @@ def _choose(args: argparse.Namespace, catalogue: Catalogue) -> tuple[list[_Wante
 def _every_request(
     catalogue: Catalogue, locales: list[str]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    from skill.responses import every_request
+    from skill.authoring.reachable import every_request
 
     for label, request in every_request(catalogue):
         if request["request"]["locale"] in locales:

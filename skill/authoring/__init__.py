@@ -1,0 +1,1 @@
+"""Authoring tools: the generated interaction model, lint, every request the skill answers."""

@@ -1,0 +1,54 @@
+"""The ``closer`` command: one module per subcommand, each imported only when the CLI runs.
+
+Every subcommand module has ``HELP`` (one line), ``configure(parser)`` to add its
+arguments, and ``run(args, catalogue) -> exit status``. The content is loaded and
+checked here, once, so that every command refuses bad content the same way: one
+``file:line: message`` per problem and exit 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from intents import ContentError, load_catalogue
+
+COMMANDS: tuple[str, ...] = ("serve", "lint", "build_model", "resolve", "rehearse", "preview")
+"""Subcommand modules of this package, in the order ``closer --help`` lists them."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``closer`` subcommand and return its exit status."""
+    parser = argparse.ArgumentParser(prog="closer", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="content folder to use instead of the shipped intents/content",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    modules = {}
+    for module_name in COMMANDS:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        name = module_name.replace("_", "-")
+        module.configure(commands.add_parser(name, help=module.HELP))
+        modules[name] = module
+
+    args = parser.parse_args(argv)
+    default_level = "INFO" if args.command == "serve" else "WARNING"
+    logging.basicConfig(
+        level=os.environ.get("CLOSER_LOG_LEVEL", default_level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        catalogue = load_catalogue(args.content)
+    except ContentError as error:
+        print("The content has problems:", *error.errors, sep="\n", file=sys.stderr)
+        return 1
+    return int(modules[args.command].run(args, catalogue))

@@ -1,0 +1,59 @@
+"""``closer build-model``: write the interaction models and manifest of deploy/ from intents/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from intents import Catalogue
+
+HELP = "write deploy/ from the content in intents/"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``closer build-model``."""
+    parser.add_argument(
+        "--check", action="store_true", help="only check; exit 1 if the files are stale"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write (or check) the ASK CLI project in DIR instead of the checkout's deploy/",
+    )
+
+
+def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
+    """Write the files that changed, or with --check report the stale ones."""
+    from skill.authoring.interaction_model import (
+        DEPLOY_DIR,
+        in_checkout,
+        stale_files,
+        write_files,
+    )
+
+    if args.out is None and not in_checkout():
+        print(
+            "closer build-model: no deploy/ folder here; run from a source checkout, "
+            "or give --out DIR",
+            file=sys.stderr,
+        )
+        return 2
+    target: Path = args.out if args.out is not None else DEPLOY_DIR
+    shown = str(args.out) if args.out is not None else "deploy"
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        print(f"closer build-model: {args.out} is not a folder", file=sys.stderr)
+        return 2
+    if args.check:
+        stale = stale_files(catalogue, target)
+        for path in stale:
+            print(f"{shown}/{path} is stale: run `closer build-model`", file=sys.stderr)
+        return 1 if stale else 0
+    try:
+        changed = write_files(catalogue, target)
+    except OSError as error:
+        print(f"closer build-model: cannot write {shown}: {error.strerror}", file=sys.stderr)
+        return 1
+    print("\n".join(f"wrote {shown}/{p}" for p in changed) or f"{shown}/ is up to date")
+    return 0

@@ -1,0 +1,1 @@
+"""The web side: the Flask app, proof that requests come from Alexa, the rehearsal page."""
