@@ -1,4 +1,4 @@
-"""The code stays ruff clean (the rules are in pyproject.toml)."""
+"""The code stays ruff clean and its dependencies point down (rules in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,14 @@ def test_ruff_finds_nothing() -> None:
         pytest.fail("ruff is not installed: pip install -e '.[test]'")
     result = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependencies_point_down() -> None:
+    """import-linter's contracts (pyproject.toml): the layers of README's Layout."""
+    beside_python = Path(sys.executable).parent / "lint-imports"
+    if not beside_python.exists():
+        pytest.fail("import-linter is not installed: pip install -e '.[test]'")
+    result = subprocess.run(
+        [str(beside_python)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
