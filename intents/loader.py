@@ -175,7 +175,7 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
 
 
 def _read_article(path: Path, report: Report) -> tuple[str, ...]:
-    """Read the article the guidance is held to (a copy of shared/source's)."""
+    """Read the article the guidance is held to (article.txt beside the content)."""
     try:
         return article_words(path)
     except OSError as error:

@@ -13,7 +13,7 @@ from intents.loader import WORD_LIMIT, word_count
 from skill.cli import main
 from tests.conftest import Conversation
 
-# Every section and tip of shared/source/fear-of-intimacy-article.txt, as the
+# Every section and tip of the article (intents/content/article.txt), as the
 # phrases that must be heard when someone walks through the topics by voice.
 ARTICLE = {
     "introduction": [
@@ -127,14 +127,6 @@ def test_every_part_is_one_idea_within_the_word_limit(content: Content) -> None:
             assert word_count(part.text) <= WORD_LIMIT
     for tip in content.tips.values():
         assert word_count(tip.say) <= WORD_LIMIT
-
-
-def test_the_article_copy_is_the_shared_source() -> None:
-    """The project keeps its own copy; where shared/ is beside it (CI), they must agree."""
-    shared = Path(__file__).resolve().parents[2] / "shared/source/fear-of-intimacy-article.txt"
-    if not shared.exists():
-        pytest.skip("no shared/ folder beside this clone")
-    assert (CONTENT_DIR / "article.txt").read_bytes() == shared.read_bytes()
 
 
 def test_every_spoken_part_of_the_guidance_names_its_source_in_the_article() -> None:

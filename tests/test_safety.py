@@ -13,7 +13,8 @@ from skill import envelopes
 from skill.authoring.lint import spoken_words
 from tests.conftest import Conversation, spoken
 
-# What each locale must say, checked against shared/DESIGN.md's verified list:
+# What each locale must say, as verified against each organisation's own published page
+# (the sources are named beside each number in intents/content/helplines.yaml):
 # (emergency as spoken, the crisis line, the abuse line or None where there is none).
 NUMBERS = {
     "en-US": ("911", "988", "1-800-799-7233"),

@@ -1,6 +1,6 @@
 """gTTS: Google Translate's voice, the best-sounding preview, when the network allows.
 
-gTTS itself has sharp edges (see shared/DESIGN.md): no timeout by default, errors
+gTTS 2.5 itself has sharp edges (seen in its source and in tests): no timeout by default, errors
 raised lazily from ``stream()``, a 0-byte file from ``save()`` on failure, and a 200
 answer without audio passed over in silence. This engine uses the library's own HTTP
 code (so what is tested is what runs) and adds what it lacks:
