@@ -327,7 +327,7 @@ AFTER_SAFETY: dict[str, Answer] = {
 """Answers right after the numbers; any other intent but a topic gets :func:`safety_hint`."""
 
 
-def _safety_reply(content: Content, speech: list[Segment], kind: str) -> Reply:
+def _safety_reply(content: Content, speech: list[Segment], kind: Awaiting) -> Reply:
     """Speak the numbers and show all three on a card whose title says nothing of why."""
     lines = content.helplines
     abuse = lines.abuse

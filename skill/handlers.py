@@ -29,6 +29,7 @@ from skill.conversation import Reply, State, Turn
 from speech.ssml import Voice, to_ssml
 
 log = logging.getLogger("closer.skill")
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
 
 class _ReplyHandler(AbstractRequestHandler):
@@ -83,9 +84,11 @@ class IntentHandler(_ReplyHandler):
         request = handler_input.request_envelope.request
         assert isinstance(request, IntentRequest)
         content = self.content(handler_input)
+        # An intent request without an intent name is malformed: not understood.
+        name = request.intent.name if request.intent and request.intent.name else None
         turn = Turn(
-            intent=request.intent.name,
-            slots=resolve_slots(request, content),
+            intent=name or FALLBACK_INTENT,
+            slots=resolve_slots(request, content) if name else {},
             night=request.timestamp.date() if request.timestamp else None,
         )
         reply = conversation.respond(content, self.state(handler_input, content), turn)
@@ -144,7 +147,8 @@ class RequestLogger(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
-        log.info("request %s %s", request.object_type, getattr(request, "locale", None) or "-")
+        kind = request.object_type if request is not None else "-"
+        log.info("request %s %s", kind, getattr(request, "locale", None) or "-")
 
 
 def render(builder: ResponseFactory, reply: Reply, voice: Voice) -> Response:
@@ -166,6 +170,8 @@ def resolve_slots(request: IntentRequest, content: Content) -> dict[str, str | N
     spoken text, which is matched against the same values and synonyms here.
     """
     resolved: dict[str, str | None] = {}
+    if request.intent is None or not request.intent.name:
+        return resolved
     intent_spec = content.intents.get(request.intent.name)
     for name, slot in (request.intent.slots or {}).items():
         resolved[name] = _resolved_id(slot)

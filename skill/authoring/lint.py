@@ -170,7 +170,7 @@ def _response_problems(catalogue: Catalogue) -> list[str]:
     apology, but here it must be seen, so the first exception stops lint with the
     request that caused it.
     """
-    problems = []
+    problems: list[str] = []
     responses = every_response(catalogue, build_skill(catalogue, catch_all=False))
     while True:
         try:

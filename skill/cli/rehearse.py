@@ -34,7 +34,7 @@ PLAY_TIMEOUT_SECONDS = 600
 """The longest a player may run for one answer before it is stopped."""
 
 # Players that read MP3 themselves, and how to make each play a file once, quietly.
-_MP3_PLAYERS = (
+_MP3_PLAYERS: tuple[tuple[str, list[str]], ...] = (
     ("ffplay", ["-nodisp", "-autoexit", "-loglevel", "quiet"]),
     ("mpg123", ["-q"]),
     ("mpv", ["--no-video", "--really-quiet"]),
@@ -42,7 +42,11 @@ _MP3_PLAYERS = (
     ("afplay", []),
 )
 # Players that need WAV: the MP3 is decoded first.
-_WAV_PLAYERS = (("paplay", []), ("aplay", ["-q"]), ("pw-play", []))
+_WAV_PLAYERS: tuple[tuple[str, list[str]], ...] = (
+    ("paplay", []),
+    ("aplay", ["-q"]),
+    ("pw-play", []),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
