@@ -1,4 +1,4 @@
-"""The code stays ruff clean and its dependencies point down (rules in pyproject.toml)."""
+"""The code stays ruff and mypy clean, and its dependencies point down (pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,17 @@ def test_dependencies_point_down() -> None:
     beside_python = Path(sys.executable).parent / "lint-imports"
     if not beside_python.exists():
         pytest.fail("import-linter is not installed: pip install -e '.[test]'")
+    result = subprocess.run(
+        [str(beside_python)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+
+
+def test_mypy_finds_nothing() -> None:
+    """Static types of skill, speech and intents (settings in pyproject.toml)."""
+    beside_python = Path(sys.executable).parent / "mypy"
+    if not beside_python.exists():
+        pytest.fail("mypy is not installed: pip install -e '.[test]'")
     result = subprocess.run(
         [str(beside_python)], cwd=ROOT, capture_output=True, text=True, check=False
     )
