@@ -216,40 +216,49 @@ def _speech_problems(request: dict[str, Any], ssml: str, body: dict[str, Any]) -
     """Hold one answer to the word budget of what it is: safety, a repeat, a reflection, a turn."""
     intent = request["request"].get("intent", {}).get("name")
     awaiting = (request["session"].get("attributes") or {}).get("awaiting")
-    words = spoken_words(ssml)
+    pauses = [break_time_seconds(t) or 0.0 for t in re.findall(r'<break time="([^"]+)"', ssml)]
     if intent in SAFETY_INTENTS:
-        numbers = _NUMBER.split(ssml)
-        before = spoken_words(numbers[0])
-        problems = []
-        if words > SAFETY_WORDS:
-            problems.append(f"safety answer is {words} words; at most {SAFETY_WORDS}")
-        if len(numbers) < 2 or before > SAFETY_WORDS_BEFORE_NUMBER:
-            problems.append(
-                f"safety answer says {before} words before its first number; "
-                f"at most {SAFETY_WORDS_BEFORE_NUMBER}"
-            )
-        if len(numbers) - 1 > SAFETY_NUMBERS:
-            problems.append(f"safety answer speaks {len(numbers) - 1} numbers; at most 2")
-        return problems
+        return _safety_problems(ssml)
     if awaiting in SAFETY_AWAITS.values() and intent in AFTER_SAFETY:
+        words = spoken_words(ssml)
         repeats = AFTER_SAFETY[intent] is safety_numbers
         if repeats and words > REPEAT_WORDS:
             return [f"repeating the numbers takes {words} words; at most {REPEAT_WORDS}"]
         return []
-    pauses = [break_time_seconds(t) or 0.0 for t in re.findall(r'<break time="([^"]+)"', ssml)]
     if intent == REFLECTION_INTENT or max(pauses, default=0.0) >= THINKING_PAUSE:
         # The reflection, asked for or reached by yes to an offer: no turn limit, but
         # it must give time to think and end by itself.
-        quiet = sum(pauses)
-        problems = []
-        if quiet < MIN_REFLECTION_PAUSE:
-            problems.append(
-                f"reflection has {quiet:g} s of quiet; at least {MIN_REFLECTION_PAUSE:g}"
-            )
-        if body.get("shouldEndSession") is not True:
-            problems.append("reflection must end the session: it plays to its end in one response")
-        return problems
+        return _reflection_problems(sum(pauses), ends=body.get("shouldEndSession") is True)
+    words = spoken_words(ssml)
     limit = LAUNCH_WORDS if request["request"]["type"] == "LaunchRequest" else MAX_TURN_WORDS
     if words > limit:
         return [f"says {words} words in one turn; keep it under {limit}"]
     return []
+
+
+def _safety_problems(ssml: str) -> list[str]:
+    """What to do now within seconds: a number early, two at most, 40 words in all."""
+    words = spoken_words(ssml)
+    numbers = _NUMBER.split(ssml)
+    before = spoken_words(numbers[0])
+    problems = []
+    if words > SAFETY_WORDS:
+        problems.append(f"safety answer is {words} words; at most {SAFETY_WORDS}")
+    if len(numbers) < 2 or before > SAFETY_WORDS_BEFORE_NUMBER:
+        problems.append(
+            f"safety answer says {before} words before its first number; "
+            f"at most {SAFETY_WORDS_BEFORE_NUMBER}"
+        )
+    if len(numbers) - 1 > SAFETY_NUMBERS:
+        problems.append(f"safety answer speaks {len(numbers) - 1} numbers; at most 2")
+    return problems
+
+
+def _reflection_problems(quiet: float, *, ends: bool) -> list[str]:
+    """Time to think, and an end that comes by itself."""
+    problems = []
+    if quiet < MIN_REFLECTION_PAUSE:
+        problems.append(f"reflection has {quiet:g} s of quiet; at least {MIN_REFLECTION_PAUSE:g}")
+    if not ends:
+        problems.append("reflection must end the session: it plays to its end in one response")
+    return problems
