@@ -237,7 +237,7 @@ def _speech_problems(request: dict[str, Any], ssml: str, body: dict[str, Any]) -
 
 
 def _safety_problems(ssml: str) -> list[str]:
-    """What to do now within seconds: a number early, two at most, 40 words in all."""
+    """Check a safety answer: a number early, two at most, 40 words in all."""
     words = spoken_words(ssml)
     numbers = _NUMBER.split(ssml)
     before = spoken_words(numbers[0])
@@ -255,7 +255,7 @@ def _safety_problems(ssml: str) -> list[str]:
 
 
 def _reflection_problems(quiet: float, *, ends: bool) -> list[str]:
-    """Time to think, and an end that comes by itself."""
+    """Check a reflection: time to think, and an end that comes by itself."""
     problems = []
     if quiet < MIN_REFLECTION_PAUSE:
         problems.append(f"reflection has {quiet:g} s of quiet; at least {MIN_REFLECTION_PAUSE:g}")
