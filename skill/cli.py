@@ -15,7 +15,14 @@ from intents import Catalogue, ContentError, load_catalogue
 
 # Further subcommands, each a module with HELP (one line), configure(parser) to add
 # its arguments, and run(args, catalogue) -> exit status. Imported only when the CLI runs.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("speech.preview", "skill.resolve", "skill.rehearse")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("skill.cli.preview", "skill.resolve", "skill.rehearse")
+
+# TEMPORARY (branch i10-speech), until skill/cli/ becomes a package with its own
+# __init__.py: let ``skill.cli.preview`` be found in the folder skill/cli/ beside this
+# file. To the import system a module with ``__path__`` is a package. A placeholder
+# skill/cli/__init__.py cannot do this: a package shadows a module of the same name,
+# so ``skill.cli.main`` (the ``closer`` entry point) would disappear.
+__path__ = [str(Path(__file__).with_suffix(""))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,7 +2,9 @@
 
 It builds real request envelopes, runs them through the same skill object and
 dispatch path that serve Alexa, and renders the SSML of each answer with
-:func:`speech.render.render_ssml_with_report`::
+:func:`speech.render.render_ssml_with_report`. It lives in skill/, not speech/,
+because it needs the skill and its content; speech/ is the library it drives and
+knows nothing of either::
 
     closer preview --all                          every answer of every locale
     closer preview --intent PartnerPullingAwayIntent            each step of a topic
@@ -29,6 +31,11 @@ from typing import IO, Any
 
 from intents import Catalogue, Content
 from intents.model import DEFAULT_LOCALE
+from skill import envelopes
+from skill.alexa import build_skill
+from skill.conversation import BUILTIN_INTENTS
+from skill.dispatch import handle_envelope
+from skill.responses import every_request
 from speech.atomic import place_copy
 from speech.cache import CACHE_DIR_VARIABLE, AudioCache
 from speech.preview_page import PageEntry, write_index
@@ -141,8 +148,6 @@ def _choose(args: argparse.Namespace, catalogue: Catalogue) -> tuple[list[_Wante
 def _every_request(
     catalogue: Catalogue, locales: list[str]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    from skill.responses import every_request
-
     for label, request in every_request(catalogue):
         if request["request"]["locale"] in locales:
             yield label, request
@@ -152,9 +157,6 @@ def _topic_requests(
     content: Content, name: str, step: int | None, locale: str
 ) -> list[tuple[str, dict[str, Any]]]:
     """Build requests for a topic's steps (step 1 by its own intent, later ones by Repeat)."""
-    from skill import envelopes
-    from skill.conversation import BUILTIN_INTENTS
-
     topic = content.topics.get(name)
     if topic is None:
         known = {*content.intents, *BUILTIN_INTENTS}
@@ -181,9 +183,7 @@ def _topic_requests(
 
 def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
     """Resolve an utterance with the local resolver into the request Alexa would send."""
-    from skill import envelopes
-
-    try:
+    try:  # imported here so that a version without the resolver still previews the rest
         from skill.resolver import resolve
     except ImportError:
         raise _UsageError(
@@ -204,9 +204,6 @@ def _speeches(
     catalogue: Catalogue, requests: Iterable[tuple[str, dict[str, Any]]], *, reprompts: bool
 ) -> list[_Wanted]:
     """Run each request through the real skill; keep each distinct speech once per locale."""
-    from skill.alexa import build_skill
-    from skill.dispatch import handle_envelope
-
     skill = build_skill(catalogue)
     found: dict[tuple[str, str], _Wanted] = {}
     for label, request in requests:
