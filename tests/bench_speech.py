@@ -1,7 +1,8 @@
 """Measure preview rendering: time per clip for each offline engine, and a cache hit.
 
-Run ``python -m speech.bench [--clips N]``. It is a measurement, not a test: it
-prints figures and asserts nothing. gTTS is left out because it needs the network
+Run ``python -m tests.bench_speech [--clips N]``. It is a measurement, not a test: it
+prints figures and asserts nothing. It lives in tests/ beside the other benchmarks
+because it takes its speeches from the real skill, which speech/ must not import. gTTS is left out because it needs the network
 (and its time is mostly Google's and the request spacing).
 
 For each engine that can run here it renders the first N distinct en-US responses
@@ -20,17 +21,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from intents import load_catalogue
+from skill.alexa import build_skill
+from skill.dispatch import handle_envelope
+from skill.responses import every_request
 from speech.engines import engine_named
 from speech.render import render_ssml
 
 
 def distinct_speeches(limit: int) -> list[str]:
     """Return the SSML of the first ``limit`` distinct en-US responses of the real skill."""
-    from intents import load_catalogue
-    from skill.alexa import build_skill
-    from skill.dispatch import handle_envelope
-    from skill.responses import every_request
-
     catalogue = load_catalogue()
     skill = build_skill(catalogue)
     found: list[str] = []
