@@ -2,4 +2,8 @@
 
 :mod:`speech.ssml` composes what Alexa speaks; :mod:`speech.render` turns that SSML
 into an MP3 with gTTS or an offline voice, for previews and rehearsal.
+
+A library: nothing here imports skill/ or intents/ (tests/test_speech_is_a_library.py
+holds it to that). What needs the skill, such as ``closer preview``
+(skill/cli/preview.py), drives speech/ from outside.
 """
