@@ -48,7 +48,7 @@ from speech.errors import (
     SpeechError,
     SynthesisFailed,
 )
-from speech.segments import Piece, Spoken, pieces_of, words_of
+from speech.segments import Piece, Spoken, pieces_of, plain_text
 
 __all__ = [
     "ENGINE_CHOICES",
@@ -100,6 +100,7 @@ class RenderReport:
 
     clip: Clip
     text: str
+    """What it says, as :func:`speech.segments.plain_text` reads the SSML."""
     passed_over: tuple[PassedOver, ...] = ()
 
 
@@ -120,9 +121,9 @@ def render_ssml_with_report(
     if engine not in ENGINE_CHOICES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINE_CHOICES)}")
     pieces = pieces_of(ssml)
-    text = words_of(pieces)
-    if not text:
+    if not any(isinstance(piece, Spoken) for piece in pieces):
         raise InvalidSSML("the SSML has no words to say")
+    text = plain_text(ssml)
     cache = AudioCache(cache_dir)
     engines = [engine_named(name) for name in (ENGINE_NAMES if engine == "auto" else (engine,))]
     for candidate in engines:

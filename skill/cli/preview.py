@@ -46,6 +46,7 @@ from speech.render import (
     join_clips,
     render_ssml_with_report,
 )
+from speech.segments import plain_text
 
 HELP = "render the skill's answers as MP3 previews (gTTS or an offline voice) with an index.html"
 
@@ -242,7 +243,11 @@ def _render_all(
             tally.failures.append(f"{label}: {error}")
             entries.append(
                 PageEntry(
-                    shown, item.locale, _words(item.ssml), notes=(str(error),), other_labels=others
+                    shown,
+                    item.locale,
+                    plain_text(item.ssml),
+                    notes=(str(error),),
+                    other_labels=others,
                 )
             )
             continue
@@ -289,16 +294,6 @@ def _whole_topic(name: str, locale: str, paths: list[Path], out: Path) -> PageEn
 
 def _fallback_note(passed: PassedOver, used: str) -> str:
     return f"{passed.engine} passed over for {used}: {passed.reason}"
-
-
-def _words(ssml: str) -> str:
-    """Return the words of SSML for the page, or the SSML itself if it cannot be parsed."""
-    from speech.segments import pieces_of, words_of
-
-    try:
-        return words_of(pieces_of(ssml))
-    except RenderError:
-        return ssml
 
 
 def _summarise(tally: _Tally, index: Path, stream: IO[str]) -> None:
