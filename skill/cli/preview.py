@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +38,7 @@ from skill.dispatch import handle_envelope
 from skill.responses import every_request
 from speech.atomic import place_copy
 from speech.cache import CACHE_DIR_VARIABLE, AudioCache
+from speech.engines import Engine
 from speech.preview_page import PageEntry, write_index
 from speech.render import (
     ENGINE_CHOICES,
@@ -96,8 +97,17 @@ class _Tally:
     failures: list[str] = field(default_factory=list)
 
 
-def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
-    """Render what the options ask for, write index.html, print a summary; 0 if all worked."""
+def run(
+    args: argparse.Namespace,
+    catalogue: Catalogue,
+    *,
+    engines: Mapping[str, Engine] | None = None,
+) -> int:
+    """Render what the options ask for, write index.html, print a summary; 0 if all worked.
+
+    ``engines`` replaces the real speech engines (see :func:`speech.render.render_ssml`):
+    the CLI never passes it; tests do, to run the whole command on fakes.
+    """
     out: Path = args.out
     cache = AudioCache(Path(os.environ.get(CACHE_DIR_VARIABLE) or out / ".cache"))
     if args.clear_cache:
@@ -113,7 +123,7 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
     except _UsageError as error:
         print(f"closer preview: {error}", file=sys.stderr)
         return 2
-    entries, tally, paths = _render_all(wanted, args.engine, cache, out)
+    entries, tally, paths = _render_all(wanted, args.engine, cache, out, engines)
     if args.intent and args.step is None and len(paths) > 1 and tally.failed == 0:
         entries.append(_whole_topic(args.intent, wanted[0].locale, paths, out))
     index = write_index(out, entries, title=title)
@@ -223,7 +233,11 @@ def _speeches(
 
 
 def _render_all(
-    wanted: list[_Wanted], engine: str, cache: AudioCache, out: Path
+    wanted: list[_Wanted],
+    engine: str,
+    cache: AudioCache,
+    out: Path,
+    engines: Mapping[str, Engine] | None,
 ) -> tuple[list[PageEntry], _Tally, list[Path]]:
     """Render every speech, with a progress bar; return page entries, counts and MP3 paths."""
     tally = _Tally()
@@ -236,7 +250,11 @@ def _render_all(
         progress.show(number - 1, label)
         try:
             report = render_ssml_with_report(
-                item.ssml, locale=item.locale, engine=engine, cache_dir=cache.root
+                item.ssml,
+                locale=item.locale,
+                engine=engine,
+                cache_dir=cache.root,
+                engines=engines,
             )
         except RenderError as error:
             tally.failed += 1
