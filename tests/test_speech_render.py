@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from speech.cache import AudioCache
+from speech.cache import AudioCache, default_cache_dir
 from speech.errors import (
     AudioFileError,
     EngineUnavailable,
@@ -232,6 +232,10 @@ def test_the_cache_folder_defaults_to_previews_or_the_environment(
     monkeypatch.setenv("CLOSER_CACHE_DIR", str(tmp_path / "elsewhere"))
     clip = render_ssml(SSML, engine="espeak", engines=fakes)
     assert clip.path.is_relative_to(tmp_path / "elsewhere")
+    # closer preview --out DIR: DIR/.cache, unless the environment says otherwise.
+    assert default_cache_dir(Path("out")) == tmp_path / "elsewhere"
+    monkeypatch.delenv("CLOSER_CACHE_DIR")
+    assert default_cache_dir(Path("out")) == Path("out") / ".cache"
 
 
 def test_clear_removes_only_what_the_cache_wrote(

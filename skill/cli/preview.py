@@ -22,7 +22,6 @@ another engine and why. The exit status is 1 if any clip failed.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from skill.conversation import BUILTIN_INTENTS
 from skill.dispatch import handle_envelope
 from skill.responses import every_request
 from speech.atomic import place_copy
-from speech.cache import CACHE_DIR_VARIABLE, AudioCache
+from speech.cache import DEFAULT_PREVIEWS_DIR, AudioCache, default_cache_dir
 from speech.engines import Engine
 from speech.preview_page import PageEntry, write_index
 from speech.render import (
@@ -69,7 +68,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--locale", help=f"only this locale (default: {DEFAULT_LOCALE}; every locale for --all)"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("previews"), help="output folder (default previews/)"
+        "--out",
+        type=Path,
+        default=DEFAULT_PREVIEWS_DIR,
+        help=f"output folder (default {DEFAULT_PREVIEWS_DIR}/)",
     )
     parser.add_argument(
         "--clear-cache", action="store_true", help="delete cached audio first (alone: only that)"
@@ -109,7 +111,7 @@ def run(
     the CLI never passes it; tests do, to run the whole command on fakes.
     """
     out: Path = args.out
-    cache = AudioCache(Path(os.environ.get(CACHE_DIR_VARIABLE) or out / ".cache"))
+    cache = AudioCache(default_cache_dir(out))
     if args.clear_cache:
         removed = cache.clear()
         print(f"cleared the audio cache ({removed} files) in {cache.root}", file=sys.stderr)
