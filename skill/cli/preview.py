@@ -206,7 +206,7 @@ def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
     resolution = resolve(utterance, locale)
     if resolution.intent == "LaunchRequest":
         return envelopes.launch_request(locale=locale)
-    slots = {name: value.spoken for name, value in resolution.slots.items()}
+    slots: dict[str, str | None] = {n: v.spoken for n, v in resolution.slots.items()}
     resolved = {name: value.id for name, value in resolution.slots.items() if value.id}
     return envelopes.intent_request(
         resolution.intent, slots or None, resolved=resolved or None, locale=locale
