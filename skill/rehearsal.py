@@ -15,7 +15,6 @@ keeps it client-side and sends it back), so nothing a person types is stored her
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -28,11 +27,10 @@ from skill import envelopes
 from skill.conversation import Card
 from skill.dispatch import handle_envelope
 from skill.resolver import LAUNCH_REQUEST, Resolution, SlotValue, declared_slots, resolve
+from speech.segments import plain_text
 
 SESSION_PREFIX = "amzn1.echo-api.session."
 _SESSION_ID = re.compile(r"amzn1\.echo-api\.session\.[A-Za-z0-9-]{1,64}")
-_TAG = re.compile(r"<[^>]+>")
-_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?])")
 
 Resolver = Callable[[str, str], Resolution]
 
@@ -125,12 +123,6 @@ class TurnResult:
             "ended": self.ended,
             "session": self.session.to_json(),
         }
-
-
-def plain_text(ssml: str) -> str:
-    """Turn SSML into the words it says, on one line, for a transcript."""
-    words = " ".join(html.unescape(_TAG.sub(" ", ssml)).split())
-    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", words)
 
 
 class Rehearsal:

@@ -13,7 +13,8 @@ rate):
   requests to Google and less waiting for offline voices.
 
 The cache lives in ``previews/.cache`` under the working folder unless
-``$CLOSER_CACHE_DIR`` (or an explicit folder) says otherwise. :meth:`AudioCache.clear`
+``$CLOSER_CACHE_DIR`` (or an explicit folder) says otherwise; :func:`default_cache_dir`
+is the one place that decides it. :meth:`AudioCache.clear`
 removes only what this module wrote, never anything else in that folder.
 """
 
@@ -37,15 +38,21 @@ from speech.errors import AudioFileError
 from speech.segments import Piece, Spoken
 
 CACHE_DIR_VARIABLE = "CLOSER_CACHE_DIR"
-DEFAULT_CACHE_DIR = Path("previews") / ".cache"
+DEFAULT_PREVIEWS_DIR = Path("previews")
+"""Where ``closer preview`` writes by default; the cache is its ``.cache`` folder."""
 FORMAT_VERSION = 1
 """Part of every key: raise it when the audio made for the same text changes."""
 _OWNED = ("clips", "segments")
 
 
-def default_cache_dir() -> Path:
-    """Return ``$CLOSER_CACHE_DIR`` if set, else ``previews/.cache`` in the working folder."""
-    return Path(os.environ.get(CACHE_DIR_VARIABLE) or DEFAULT_CACHE_DIR)
+def default_cache_dir(previews: Path = DEFAULT_PREVIEWS_DIR) -> Path:
+    """Return ``$CLOSER_CACHE_DIR`` if set, else ``<previews>/.cache``.
+
+    ``previews`` is the folder previews are written to (``closer preview --out``);
+    everything else (render_ssml, ``closer rehearse``, the /rehearse page) uses the
+    default, ``previews/`` in the working folder, so they all share one cache.
+    """
+    return Path(os.environ.get(CACHE_DIR_VARIABLE) or previews / ".cache")
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,17 @@
 ::
 
     clip = render_ssml(ssml, locale="en-GB")          # Clip(path, engine, seconds, cached)
+    clip = render_ssml(ssml, engines={"mine": my_engine})   # any Engine, e.g. a fake in tests
     seconds = join_clips([a.path, b.path], Path("evening.mp3"), gap_seconds=1.5)
 
 ``render_ssml`` splits the SSML into spoken text and pauses
 (:mod:`speech.segments`), has an engine say each piece (or takes it from the cache),
 puts real silence where the pauses are, and keeps one 24 kHz mono MP3 in the cache
 (:mod:`speech.cache`), whose path it returns. With ``engine="auto"`` it first looks
-for the clip already rendered by any engine, in the order gtts, piper, espeak; if
-there is none, it tries the engines in that order and uses the first that works,
-falling back clip by clip. :func:`render_ssml_with_report` also says which engines
-were passed over and why.
+for the clip already rendered by any engine, in the order gtts, piper, espeak (or
+that of the ``engines`` given); if there is none, it tries the engines in that order
+and uses the first that works, falling back clip by clip.
+:func:`render_ssml_with_report` also says which engines were passed over and why.
 
 Errors (all in :mod:`speech.errors`; ``str()`` is one line with a probable cause)::
 
@@ -30,7 +31,7 @@ Catch ``RenderError`` to handle every failure of a render.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,7 @@ from speech.errors import (
     SpeechError,
     SynthesisFailed,
 )
-from speech.segments import Piece, Spoken, pieces_of, words_of
+from speech.segments import Piece, Spoken, pieces_of, plain_text
 
 __all__ = [
     "ENGINE_CHOICES",
@@ -100,39 +101,58 @@ class RenderReport:
 
     clip: Clip
     text: str
+    """What it says, as :func:`speech.segments.plain_text` reads the SSML."""
     passed_over: tuple[PassedOver, ...] = ()
 
 
 def render_ssml(
-    ssml: str, *, locale: str = "en-US", engine: str = "auto", cache_dir: Path | None = None
+    ssml: str,
+    *,
+    locale: str = "en-US",
+    engine: str = "auto",
+    cache_dir: Path | None = None,
+    engines: Mapping[str, Engine] | None = None,
 ) -> Clip:
     """Return the cached MP3 of ``ssml``, rendering it first if needed.
 
-    Raises RenderError (see the module docstring for its branches).
+    ``engine`` names the engine to use, or ``"auto"`` for the first that works.
+    ``engines`` are the engines to choose from, by name, in the order ``auto`` tries
+    them; None means this process's real ones (gtts, piper, espeak). Passing them is
+    how a caller (a test, say) supplies its own without touching global state.
+    ``cache_dir`` defaults to :func:`speech.cache.default_cache_dir`.
+
+    Raises RenderError (see the module docstring for its branches), and ValueError
+    for an ``engine`` that is not one of ``engines``.
     """
-    return render_ssml_with_report(ssml, locale=locale, engine=engine, cache_dir=cache_dir).clip
+    report = render_ssml_with_report(
+        ssml, locale=locale, engine=engine, cache_dir=cache_dir, engines=engines
+    )
+    return report.clip
 
 
 def render_ssml_with_report(
-    ssml: str, *, locale: str = "en-US", engine: str = "auto", cache_dir: Path | None = None
+    ssml: str,
+    *,
+    locale: str = "en-US",
+    engine: str = "auto",
+    cache_dir: Path | None = None,
+    engines: Mapping[str, Engine] | None = None,
 ) -> RenderReport:
     """Render like :func:`render_ssml`, and say which engines were passed over and why."""
-    if engine not in ENGINE_CHOICES:
-        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINE_CHOICES)}")
+    candidates = _candidates(engine, engines)
     pieces = pieces_of(ssml)
-    text = words_of(pieces)
-    if not text:
+    if not any(isinstance(piece, Spoken) for piece in pieces):
         raise InvalidSSML("the SSML has no words to say")
+    text = plain_text(ssml)
     cache = AudioCache(cache_dir)
-    engines = [engine_named(name) for name in (ENGINE_NAMES if engine == "auto" else (engine,))]
-    for candidate in engines:
+    for candidate in candidates:
         key = _clip_key(candidate, locale, pieces)
         found = cache.find_clip(key)
         if found is not None:
             return RenderReport(Clip(found.path, found.engine, found.seconds, True), text)
     passed: list[PassedOver] = []
     failures: list[RenderError] = []
-    for candidate in engines:
+    for candidate in candidates:
         reason = candidate.available()
         if reason is not None:
             passed.append(PassedOver(candidate.name, reason))
@@ -163,6 +183,22 @@ def join_clips(paths: Sequence[Path], target: Path, *, gap_seconds: float = 1.0)
     atomically: on any error (AudioFileError for a bad input) ``target`` is untouched.
     """
     return audio.join_clips(paths, target, gap_seconds=gap_seconds)
+
+
+def _candidates(engine: str, engines: Mapping[str, Engine] | None) -> list[Engine]:
+    """Return the engines to try, in order: the one named, or for ``auto`` all of them.
+
+    The real engines are created only when asked for (:func:`engine_named`), so that
+    choosing espeak never starts piper's worker.
+    """
+    names = ENGINE_NAMES if engines is None else tuple(engines)
+    if engine != "auto" and engine not in names:
+        choices = ", ".join(("auto", *names))
+        raise ValueError(f"unknown engine {engine!r}; choose one of {choices}")
+    chosen = names if engine == "auto" else (engine,)
+    if engines is None:
+        return [engine_named(name) for name in chosen]
+    return [engines[name] for name in chosen]
 
 
 def _clip_key(engine: Engine, locale: str, pieces: Sequence[Piece]) -> str:

@@ -1,7 +1,12 @@
-"""Turn the skill's SSML into what an engine can say: plain text pieces and exact pauses.
+"""Read the skill's SSML back: as plain text for people, as pieces and pauses for engines.
 
-No preview engine understands Alexa's SSML (gTTS would read the tags aloud), so the
-SSML is parsed with a real XML parser and walked once:
+:func:`plain_text` is the one reading of SSML as text, for everything shown to people
+or counted in words (rehearsal transcripts, the preview page, lint's word limits,
+the tests); see its docstring for exactly what it does with each tag.
+
+:func:`pieces_of` is what a preview engine is given to say. No preview engine
+understands Alexa's SSML (gTTS would read the tags aloud), so the SSML is parsed with
+a real XML parser and walked once:
 
 - text is kept, whitespace collapsed; markup never reaches an engine;
 - ``<break time="400ms"/>`` becomes a :class:`~speech.ssml.Pause` of exactly that length
@@ -22,6 +27,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from speech.errors import InvalidSSML
 from speech.say_as import INTERPRETERS
@@ -43,6 +49,8 @@ BREAK_STRENGTH_SECONDS = {
 RATE_WORDS = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.25, "x-fast": 1.5}
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?])")
+_CUT_OFF_TAG = re.compile(r"<[/!?]?[A-Za-z][^<>]*$")
 
 
 @dataclass(frozen=True)
@@ -75,9 +83,54 @@ def pieces_of(ssml: str) -> list[Piece]:
     return walker.finish()
 
 
-def words_of(pieces: Sequence[Piece]) -> str:
-    """Join the spoken text of pieces on one line, as a transcript of what is said."""
-    return " ".join(p.text for p in pieces if isinstance(p, Spoken))
+def plain_text(ssml: str) -> str:
+    """Return the words of SSML on one line, as a person would read them.
+
+    - Tags are dropped, each counting as a space, so ``</s><s>`` never glues two words
+      together; spaces are collapsed, and none is left before ``. , ; : ! ?``.
+    - Entities are unescaped: ``&amp;`` reads ``&``.
+    - ``<sub alias="triple zero">000</sub>`` reads as its alias, "triple zero": that is
+      what Alexa says, and what a word count should count.
+    - ``<say-as>`` keeps its text as written: "call 911", "1-800-799-7233". A reader
+      takes in digits at a glance; spelling them out as words is for engines
+      (:func:`pieces_of`).
+    - ``<audio>`` has no words; ``<break>`` is only a space.
+
+    It never raises: a fragment cut out of SSML (lint counts the words before the
+    first phone number) or SSML that is not well-formed still gives its words, and a
+    tag cut off at the very end is dropped. So it uses Python's forgiving HTML
+    tokenizer rather than an XML parser.
+    """
+    reader = _TextReader()
+    reader.feed(_CUT_OFF_TAG.sub("", ssml))
+    reader.close()
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join("".join(reader.parts).split()))
+
+
+class _TextReader(HTMLParser):
+    """Collect the text of SSML, a space for every tag, a ``<sub>``'s alias for its text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.in_alias = False
+        """Inside ``<sub alias>``: its text is not read, the alias was."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append(" ")
+        alias = dict(attrs).get("alias")
+        if tag == "sub" and alias is not None:
+            self.parts.append(alias)
+            self.in_alias = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "sub":
+            self.in_alias = False
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.in_alias:
+            self.parts.append(data)
 
 
 def pause_seconds(pieces: Sequence[Piece]) -> float:

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 # Alexa's limits (developer docs: SSML reference and response format).
 MAX_SPEECH_CHARS = 8000
+"""Characters of outputSpeech SSML Alexa accepts; the one copy (lint, /rehearse, tests)."""
 MAX_BREAK_SECONDS = 10.0
 SUPPORTED_TAGS = frozenset(
     {

@@ -28,8 +28,8 @@ from flask.testing import FlaskClient
 
 from intents import Catalogue, Content, load_catalogue
 from skill import envelopes
-from skill.rehearsal import plain_text
 from skill.web.app import create_app
+from speech.segments import plain_text
 
 
 @pytest.fixture(scope="session")
@@ -54,11 +54,6 @@ def app() -> Iterator[Flask]:
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()
-
-
-def spoken(ssml: str) -> str:
-    """The words of an SSML string, without tags, on one line, as a person would read them."""
-    return plain_text(ssml)
 
 
 class Conversation:
@@ -90,12 +85,12 @@ class Conversation:
     @property
     def said(self) -> str:
         """What Alexa said last, as plain words."""
-        return spoken(self.last["outputSpeech"]["ssml"])
+        return plain_text(self.last["outputSpeech"]["ssml"])
 
     @property
     def reprompt(self) -> str:
         """What Alexa would say if nothing is heard."""
-        return spoken(self.last["reprompt"]["outputSpeech"]["ssml"])
+        return plain_text(self.last["reprompt"]["outputSpeech"]["ssml"])
 
 
 class _CrashRecorder(logging.Handler):

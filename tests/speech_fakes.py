@@ -1,14 +1,16 @@
-"""A fake speech engine for render tests: instant, countable, and able to fail on cue."""
+"""A fake speech engine for render tests: instant, countable, and able to fail on cue.
+
+Fakes reach the code under test through its ``engines`` parameter
+(:func:`speech.render.render_ssml`, ``closer preview``'s ``run``), never through
+speech.engines' private registry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
-import pytest
 
-from speech import engines
 from speech.audio import PCM
+from speech.engines import ENGINE_NAMES
 from speech.errors import SynthesisFailed
 
 RATE = 22_050
@@ -52,14 +54,11 @@ class FakeEngine:
         return PCM(np.tile(word, len(text.split())).astype(np.float32), RATE)
 
 
-def install(monkeypatch: pytest.MonkeyPatch, *fakes: FakeEngine) -> None:
-    """Make ``engine_named`` return these fakes (by name) for the rest of the test."""
-    for fake in fakes:
-        monkeypatch.setitem(engines._instances, fake.name, fake)
+def by_name(*fakes: FakeEngine) -> dict[str, FakeEngine]:
+    """Key fakes by their names, in the order given: the ``engines`` argument to pass."""
+    return {fake.name: fake for fake in fakes}
 
 
-def trio(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEngine]:
-    """Install three working fakes under the real engine names and yield them."""
-    fakes = [FakeEngine(name) for name in engines.ENGINE_NAMES]
-    install(monkeypatch, *fakes)
-    yield from fakes
+def working_fakes() -> dict[str, FakeEngine]:
+    """A working fake under each real engine name, in the order ``auto`` tries them."""
+    return by_name(*(FakeEngine(name, voice=f"{name}-voice") for name in ENGINE_NAMES))

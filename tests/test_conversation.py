@@ -7,7 +7,8 @@ import pytest
 from intents import Content
 from skill import envelopes
 from skill.web.app import create_app
-from tests.conftest import Conversation, spoken
+from speech.segments import plain_text
+from tests.conftest import Conversation
 
 CUSTOM_TOPICS = [
     "WhatIsIntimacyIntent",
@@ -320,4 +321,4 @@ def test_every_response_is_calmly_paced_ssml(talk: Conversation) -> None:
     ssml = talk.last["outputSpeech"]["ssml"]
     assert ssml.startswith('<speak><prosody rate="95%"><s>')
     assert '<break time="400ms"/>' in ssml
-    assert spoken(ssml) == talk.said
+    assert plain_text(ssml) == talk.said

@@ -15,7 +15,7 @@ from intents import Catalogue, load_catalogue
 from skill import envelopes
 from skill.alexa import build_skill
 from skill.cli import main, rehearse
-from skill.rehearsal import Rehearsal, Session, TurnResult, plain_text
+from skill.rehearsal import Rehearsal, Session, TurnResult
 from tests.conftest import Conversation
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -151,11 +151,6 @@ def test_a_session_from_a_client_is_checked() -> None:
     ):
         with pytest.raises(ValueError):
             Session.from_json(bad)
-
-
-def test_plain_text_reads_the_words_of_ssml() -> None:
-    ssml = '<speak><prosody rate="95%"><s>One &amp; two.</s><break time="1s"/><s>Three</s></prosody></speak>'
-    assert plain_text(ssml) == "One & two. Three"
 
 
 # --- the command ----------------------------------------------------------------------

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from intents import Catalogue, Content
 from skill import envelopes
 from skill.authoring.lint import spoken_words
-from tests.conftest import Conversation, spoken
+from speech.segments import plain_text
+from tests.conftest import Conversation
 
 # What each locale must say, as verified against each organisation's own published page
 # (the sources are named beside each number in intents/content/helplines.yaml):
@@ -58,7 +59,7 @@ def test_the_emergency_number_comes_first_then_the_line_that_fits(
     assert numbers_said(ssml) == ([emergency, line] if line else [emergency])
     assert words_before_first_number(ssml) <= 12
     assert spoken_words(ssml) <= 40
-    assert spoken(ssml).endswith("Say repeat to hear them again.")
+    assert plain_text(ssml).endswith("Say repeat to hear them again.")
     for number in CARD_NUMBERS[locale]:
         assert number in response["card"]["content"]
     assert response["shouldEndSession"] is False
@@ -75,7 +76,7 @@ def test_the_card_title_says_nothing_of_why(catalogue: Catalogue, client: FlaskC
 
 def test_the_us_crisis_line_is_named_as_people_know_it(client: FlaskClient) -> None:
     reply = client.post("/alexa", json=envelopes.intent_request("CrisisIntent"))
-    said = spoken(reply.get_json()["response"]["outputSpeech"]["ssml"])
+    said = plain_text(reply.get_json()["response"]["outputSpeech"]["ssml"])
     assert said.startswith("If you're in danger right now, call 911.")
     assert "call or text 988, the Suicide and Crisis Lifeline." in said
     assert "nine eight eight" not in said
@@ -90,7 +91,7 @@ def test_australia_hears_triple_zero(client: FlaskClient) -> None:
 def test_canada_points_to_shelter_lines_instead_of_a_national_number(client: FlaskClient) -> None:
     reply = client.post("/alexa", json=envelopes.intent_request("AbuseIntent", locale="en-CA"))
     response = reply.get_json()["response"]
-    assert "ShelterSafe dot C A lists shelter lines near you" in spoken(
+    assert "ShelterSafe dot C A lists shelter lines near you" in plain_text(
         response["outputSpeech"]["ssml"]
     )
     assert "ShelterSafe.ca" in response["card"]["content"]
@@ -100,7 +101,7 @@ def test_safety_never_offers_to_call_or_dial(catalogue: Catalogue, client: Flask
     for locale in catalogue.locales:
         for intent in SAFETY:
             reply = client.post("/alexa", json=envelopes.intent_request(intent, locale=locale))
-            text = spoken(reply.get_json()["response"]["outputSpeech"]["ssml"]).lower()
+            text = plain_text(reply.get_json()["response"]["outputSpeech"]["ssml"]).lower()
             assert not re.search(r"\b(shall|should|can|may|want) i (call|dial|contact|phone)", text)
             assert "i'll call" not in text and "i will call" not in text
 
@@ -180,7 +181,7 @@ def test_safety_is_answered_first_in_any_state(
     client: FlaskClient, state: dict[str, object], intent: str
 ) -> None:
     reply = client.post("/alexa", json=envelopes.intent_request(intent, attributes=state))
-    said = spoken(reply.get_json()["response"]["outputSpeech"]["ssml"])
+    said = plain_text(reply.get_json()["response"]["outputSpeech"]["ssml"])
     assert said.startswith("If you're in danger right now, call 911.")
 
 

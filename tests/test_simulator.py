@@ -21,8 +21,9 @@ import pytest
 from intents import Content
 from intents.loader import CRISIS_INTENT, SAFETY_INTENTS
 from skill.authoring.interaction_model import DEPLOY_DIR, MODEL_PATH
+from speech.segments import plain_text
 from speech.ssml import ssml_problems
-from tests.conftest import SIMULATOR_DIR, health, running_server, spoken
+from tests.conftest import SIMULATOR_DIR, health, running_server
 
 pytestmark = pytest.mark.node
 MODEL_FILE = DEPLOY_DIR / MODEL_PATH.format(locale="en-US")
@@ -78,7 +79,7 @@ def speakable_sample(samples: list[str], tip_value: str) -> str:
 
 
 def said(entry: dict[str, Any]) -> str:
-    return spoken(entry["response"]["response"]["outputSpeech"]["ssml"])
+    return plain_text(entry["response"]["response"]["outputSpeech"]["ssml"])
 
 
 def numbers_said(entry: dict[str, Any]) -> list[str]:

@@ -329,9 +329,8 @@ def test_requests_library_is_what_gtts_uses() -> None:
 
 
 def test_render_ssml_with_gtts_end_to_end(
-    google: responses.RequestsMock, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    google: responses.RequestsMock, clock: Clock, tmp_path: Path
 ) -> None:
-    from speech import engines
     from speech.render import render_ssml
     from speech.segments import pause_seconds, pieces_of
 
@@ -340,12 +339,12 @@ def test_render_ssml_with_gtts_end_to_end(
 
     google.add_callback(responses.POST, URL, callback=speak)
     google.add_callback(responses.POST, URL, callback=speak)
-    monkeypatch.setitem(engines._instances, "gtts", engine(clock))
+    gtts = {"gtts": engine(clock)}
     ssml = (
         '<speak><prosody rate="95%"><s>Fear of intimacy often grows out of past experiences.</s>'
         '<break time="400ms"/><s>Shall I go on?</s></prosody></speak>'
     )
-    clip = render_ssml(ssml, cache_dir=tmp_path)
+    clip = render_ssml(ssml, cache_dir=tmp_path, engines=gtts)
     assert clip.engine == "gtts" and not clip.cached
     assert [sent_text(call.request.body) for call in google.calls] == [
         "Fear of intimacy often grows out of past experiences.",
@@ -354,4 +353,4 @@ def test_render_ssml_with_gtts_end_to_end(
     pauses = pause_seconds(pieces_of(ssml))
     assert pauses == pytest.approx(0.65)
     assert speech_problems(clip.path, words=12, pause_seconds=pauses) == []
-    assert render_ssml(ssml, cache_dir=tmp_path).cached  # and no further request
+    assert render_ssml(ssml, cache_dir=tmp_path, engines=gtts).cached  # no further request

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
+from collections.abc import Mapping
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,10 +15,11 @@ import soundfile
 
 from intents import load_catalogue
 from skill.cli import main
+from skill.cli import preview as preview_command
 from speech.errors import ServiceUnreachable
-from speech.segments import Spoken, pause_seconds, pieces_of
+from speech.segments import Spoken, pause_seconds, pieces_of, plain_text
 from tests.speech_check import speech_problems
-from tests.speech_fakes import FakeEngine, install
+from tests.speech_fakes import FakeEngine, by_name
 
 TOPIC = "PartnerPullingAwayIntent"
 
@@ -46,26 +49,23 @@ class Page(HTMLParser):
 
 def _every_speech(locale: str) -> set[str]:
     """The SSML of every speech and reprompt the skill gives in a locale."""
-    from skill.alexa import build_skill
-    from skill.authoring.reachable import every_request
-    from skill.dispatch import handle_envelope
+    from skill.authoring.reachable import distinct_speeches, every_response
 
-    catalogue = load_catalogue()
-    skill = build_skill(catalogue)
-    found = set()
-    for _label, request in every_request(catalogue):
-        if request["request"]["locale"] != locale:
-            continue
-        body = handle_envelope(skill, request)["response"]
-        for speech in (body.get("outputSpeech"), (body.get("reprompt") or {}).get("outputSpeech")):
-            if speech:
-                found.add(speech["ssml"])
-    return found
+    speeches = distinct_speeches(every_response(load_catalogue()), reprompts=True)
+    return {ssml for where, ssml in speeches if where == locale}
 
 
 def preview(out: Path, *options: str) -> int:
     """Run `closer preview` into ``out``."""
     return main(["preview", "--out", str(out), *options])
+
+
+def preview_with(engines: Mapping[str, FakeEngine], out: Path, *options: str) -> int:
+    """Run the preview command into ``out`` as `closer preview` does, on these engines."""
+    parser = argparse.ArgumentParser(prog="closer preview")
+    preview_command.configure(parser)
+    args = parser.parse_args(["--out", str(out), *options])
+    return preview_command.run(args, load_catalogue(), engines=engines)
 
 
 @pytest.fixture(autouse=True)
@@ -88,12 +88,13 @@ def test_all_of_one_locale_with_espeak_then_again_from_the_cache(
     page = Page(html)
     assert len(page.sources) == rendered
     assert all(not re.match(r"[a-z]+:|/", link) for link in page.links)  # relative, local only
-    # Each clip's words and pauses, worked out from the skill's SSML, not from the page.
+    # Each clip's words and pauses, worked out from the skill's SSML, not from the page,
+    # found by the text the page shows (plain_text: numbers as written).
     expected = {}
     for ssml in _every_speech("en-GB"):
         pieces = pieces_of(ssml)
         said = [p.text for p in pieces if isinstance(p, Spoken)]
-        expected[" ".join(said)] = (len(" ".join(said).split()), pause_seconds(pieces))
+        expected[plain_text(ssml)] = (len(" ".join(said).split()), pause_seconds(pieces))
     listed = re.findall(
         r'<audio controls preload="none" src="([^"]+)"></audio><div>(.*?)</div>', html
     )
@@ -174,17 +175,16 @@ def test_say_without_the_resolver_says_so(
 
 
 def test_gtts_failing_midway_falls_back_per_clip_and_reports_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     gtts = FakeEngine(
         "gtts",
         fail_after=3,
         failure=ServiceUnreachable("could not connect to translate.google.com"),
     )
-    piper = FakeEngine("piper")
-    install(monkeypatch, gtts, piper, FakeEngine("espeak"))
+    engines = by_name(gtts, FakeEngine("piper"), FakeEngine("espeak"))
     out = tmp_path / "previews"
-    assert preview(out, "--intent", TOPIC) == 0
+    assert preview_with(engines, out, "--intent", TOPIC) == 0
     err = capsys.readouterr().err
     assert re.search(r"engines: gtts \d+, piper \d+", err)
     assert "gtts passed over for piper: could not connect to translate.google.com" in err
@@ -193,16 +193,15 @@ def test_gtts_failing_midway_falls_back_per_clip_and_reports_it(
 
 
 def test_when_every_engine_fails_the_run_fails_and_says_why(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    install(
-        monkeypatch,
+    engines = by_name(
         FakeEngine("gtts", unavailable="gTTS is not installed: pip install gTTS"),
         FakeEngine("piper", unavailable="piper is not installed"),
         FakeEngine("espeak", unavailable="espeak-ng is not installed"),
     )
     out = tmp_path / "previews"
-    assert preview(out, "--intent", TOPIC, "--step", "1") == 1
+    assert preview_with(engines, out, "--intent", TOPIC, "--step", "1") == 1
     err = capsys.readouterr().err
     assert "rendered 0, cached 0, failed 1" in err
     assert "apt-get install espeak-ng" in err

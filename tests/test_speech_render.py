@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from speech.cache import AudioCache
+from speech.cache import AudioCache, default_cache_dir
 from speech.errors import (
     AudioFileError,
     EngineUnavailable,
@@ -21,7 +21,7 @@ from speech.errors import (
 )
 from speech.render import Clip, join_clips, render_ssml, render_ssml_with_report
 from tests.audio_signals import mp3_bytes, tone
-from tests.speech_fakes import FakeEngine, install
+from tests.speech_fakes import FakeEngine, working_fakes
 
 SSML = (
     '<speak><prosody rate="95%"><s>Welcome to Closer Together.</s><break time="400ms"/>'
@@ -30,11 +30,9 @@ SSML = (
 
 
 @pytest.fixture
-def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeEngine]:
-    """Working fakes under the real engine names."""
-    made = {name: FakeEngine(name, voice=f"{name}-voice") for name in ("gtts", "piper", "espeak")}
-    install(monkeypatch, *made.values())
-    return made
+def fakes() -> dict[str, FakeEngine]:
+    """Working fakes under the real engine names, passed to each render as ``engines``."""
+    return working_fakes()
 
 
 def files_under(folder: Path) -> list[Path]:
@@ -45,11 +43,11 @@ def files_under(folder: Path) -> list[Path]:
 def test_render_then_render_again_costs_nothing(
     fakes: dict[str, FakeEngine], tmp_path: Path
 ) -> None:
-    first = render_ssml(SSML, engine="espeak", cache_dir=tmp_path)
+    first = render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines=fakes)
     assert isinstance(first, Clip) and first.engine == "espeak" and not first.cached
     assert first.path.is_file() and first.path.is_relative_to(tmp_path)
     assert len(fakes["espeak"].calls) == 2
-    again = render_ssml(SSML, engine="espeak", cache_dir=tmp_path)
+    again = render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines=fakes)
     assert again == Clip(first.path, "espeak", first.seconds, cached=True)
     assert len(fakes["espeak"].calls) == 2
 
@@ -57,9 +55,9 @@ def test_render_then_render_again_costs_nothing(
 def test_changed_wording_renders_anew_reusing_unchanged_sentences(
     fakes: dict[str, FakeEngine], tmp_path: Path
 ) -> None:
-    first = render_ssml(SSML, engine="espeak", cache_dir=tmp_path)
+    first = render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines=fakes)
     changed = SSML.replace("What is on your mind?", "What would help tonight?")
-    second = render_ssml(changed, engine="espeak", cache_dir=tmp_path)
+    second = render_ssml(changed, engine="espeak", cache_dir=tmp_path, engines=fakes)
     assert second.path != first.path and not second.cached
     said = [text for text, _, _ in fakes["espeak"].calls]
     assert said == [
@@ -73,24 +71,31 @@ def test_the_key_covers_engine_voice_locale_and_pacing(
     fakes: dict[str, FakeEngine], tmp_path: Path
 ) -> None:
     paths = {
-        render_ssml(SSML, engine="espeak", cache_dir=tmp_path).path,
-        render_ssml(SSML, engine="piper", cache_dir=tmp_path).path,
-        render_ssml(SSML, engine="espeak", locale="en-GB", cache_dir=tmp_path).path,
-        render_ssml(SSML.replace("400ms", "900ms"), engine="espeak", cache_dir=tmp_path).path,
-        render_ssml(SSML.replace("95%", "80%"), engine="espeak", cache_dir=tmp_path).path,
+        render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines=fakes).path,
+        render_ssml(SSML, engine="piper", cache_dir=tmp_path, engines=fakes).path,
+        render_ssml(SSML, engine="espeak", locale="en-GB", cache_dir=tmp_path, engines=fakes).path,
+        render_ssml(
+            SSML.replace("400ms", "900ms"), engine="espeak", cache_dir=tmp_path, engines=fakes
+        ).path,
+        render_ssml(
+            SSML.replace("95%", "80%"), engine="espeak", cache_dir=tmp_path, engines=fakes
+        ).path,
     }
     assert len(paths) == 5
     # Same voice in another locale: the sentences were not synthesised again.
     assert [c for c in fakes["espeak"].calls if c[1] == "en-GB"] == []
     fakes["espeak"].voice = "another-voice"
-    assert not render_ssml(SSML, engine="espeak", cache_dir=tmp_path).cached
+    assert not render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines=fakes).cached
 
 
 def test_pauses_are_real_silence_of_the_exact_length(
     fakes: dict[str, FakeEngine], tmp_path: Path
 ) -> None:
     clip = render_ssml(
-        '<speak>One two.<break time="2s"/>Three.</speak>', engine="piper", cache_dir=tmp_path
+        '<speak>One two.<break time="2s"/>Three.</speak>',
+        engine="piper",
+        cache_dir=tmp_path,
+        engines=fakes,
     )
     samples, rate = soundfile.read(clip.path, dtype="float32")
     assert rate == 24_000 and samples.ndim == 1
@@ -112,7 +117,7 @@ def test_auto_falls_back_in_order_and_says_why(
     fakes["gtts"].fail_after = 0
     fakes["gtts"].failure = ServiceUnreachable("could not connect to translate.google.com")
     fakes["piper"].unavailable = "piper is not installed: pip install 'closer-together[offline]'"
-    report = render_ssml_with_report(SSML, cache_dir=tmp_path)
+    report = render_ssml_with_report(SSML, cache_dir=tmp_path, engines=fakes)
     assert report.clip.engine == "espeak"
     assert [(p.engine, p.reason) for p in report.passed_over] == [
         ("gtts", "could not connect to translate.google.com"),
@@ -124,8 +129,8 @@ def test_auto_falls_back_in_order_and_says_why(
 def test_auto_takes_any_engines_cached_clip_before_going_online(
     fakes: dict[str, FakeEngine], tmp_path: Path
 ) -> None:
-    render_ssml(SSML, engine="piper", cache_dir=tmp_path)
-    clip = render_ssml(SSML, cache_dir=tmp_path)
+    render_ssml(SSML, engine="piper", cache_dir=tmp_path, engines=fakes)
+    clip = render_ssml(SSML, cache_dir=tmp_path, engines=fakes)
     assert clip.engine == "piper" and clip.cached
     assert fakes["gtts"].calls == []
 
@@ -136,7 +141,7 @@ def test_when_no_engine_can_run_the_error_says_what_to_install(
     for fake in fakes.values():
         fake.unavailable = f"{fake.name} is missing"
     with pytest.raises(EngineUnavailable) as caught:
-        render_ssml(SSML, cache_dir=tmp_path)
+        render_ssml(SSML, cache_dir=tmp_path, engines=fakes)
     message = str(caught.value)
     assert "\n" not in message
     assert "gtts: gtts is missing; piper: piper is missing; espeak: espeak is missing" in message
@@ -150,10 +155,10 @@ def test_a_chosen_engine_that_fails_raises_its_own_error(
 ) -> None:
     fakes["espeak"].unavailable = "espeak-ng is not installed: apt-get install espeak-ng"
     with pytest.raises(EngineUnavailable, match="apt-get install espeak-ng"):
-        render_ssml(SSML, engine="espeak", cache_dir=tmp_path)
+        render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines=fakes)
     fakes["piper"].fail_after = 0
     with pytest.raises(SynthesisFailed, match="piper broke"):
-        render_ssml(SSML, engine="piper", cache_dir=tmp_path)
+        render_ssml(SSML, engine="piper", cache_dir=tmp_path, engines=fakes)
 
 
 def test_a_render_failing_midway_leaves_no_clip(
@@ -161,7 +166,7 @@ def test_a_render_failing_midway_leaves_no_clip(
 ) -> None:
     fakes["piper"].fail_after = 1  # the first sentence works, the second fails
     with pytest.raises(SynthesisFailed):
-        render_ssml(SSML, engine="piper", cache_dir=tmp_path)
+        render_ssml(SSML, engine="piper", cache_dir=tmp_path, engines=fakes)
     assert not (tmp_path / "clips").exists() or files_under(tmp_path / "clips") == []
     assert not [p for p in files_under(tmp_path) if p.name.endswith(".part")]
 
@@ -176,22 +181,33 @@ def test_an_encoder_crash_leaves_no_file_at_the_target(
 
     monkeypatch.setattr(speech.audio, "encode_mp3", broken)
     with pytest.raises(MemoryError):
-        render_ssml(SSML, engine="piper", cache_dir=tmp_path)
+        render_ssml(SSML, engine="piper", cache_dir=tmp_path, engines=fakes)
     assert [p for p in files_under(tmp_path) if p.suffix in (".mp3", ".part")] == []
     monkeypatch.undo()
-    install(monkeypatch, *fakes.values())
-    assert not render_ssml(SSML, engine="piper", cache_dir=tmp_path).cached
+    assert not render_ssml(SSML, engine="piper", cache_dir=tmp_path, engines=fakes).cached
 
 
 def test_ssml_without_words_or_not_well_formed_is_refused(
     fakes: dict[str, FakeEngine], tmp_path: Path
 ) -> None:
     with pytest.raises(InvalidSSML, match="no words"):
-        render_ssml('<speak><break time="1s"/></speak>', cache_dir=tmp_path)
+        render_ssml('<speak><break time="1s"/></speak>', cache_dir=tmp_path, engines=fakes)
     with pytest.raises(InvalidSSML, match="well-formed"):
-        render_ssml("<speak><s>oops</speak>", cache_dir=tmp_path)
+        render_ssml("<speak><s>oops</speak>", cache_dir=tmp_path, engines=fakes)
     with pytest.raises(ValueError, match="unknown engine"):
-        render_ssml(SSML, engine="festival", cache_dir=tmp_path)
+        render_ssml(SSML, engine="festival", cache_dir=tmp_path, engines=fakes)
+
+
+def test_auto_tries_only_the_engines_given_in_their_order(tmp_path: Path) -> None:
+    first, second = FakeEngine("second-best", unavailable="not here"), FakeEngine("mine")
+    report = render_ssml_with_report(
+        SSML, cache_dir=tmp_path, engines={"second-best": first, "mine": second}
+    )
+    assert report.clip.engine == "mine"
+    assert [p.engine for p in report.passed_over] == ["second-best"]
+    assert len(second.calls) == 2
+    with pytest.raises(ValueError, match="choose one of auto, mine"):
+        render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines={"mine": second})
 
 
 def test_the_errors_form_one_tree() -> None:
@@ -211,11 +227,15 @@ def test_the_cache_folder_defaults_to_previews_or_the_environment(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CLOSER_CACHE_DIR", raising=False)
-    clip = render_ssml(SSML, engine="espeak")
+    clip = render_ssml(SSML, engine="espeak", engines=fakes)
     assert clip.path.is_relative_to(tmp_path / "previews" / ".cache" / "clips")
     monkeypatch.setenv("CLOSER_CACHE_DIR", str(tmp_path / "elsewhere"))
-    clip = render_ssml(SSML, engine="espeak")
+    clip = render_ssml(SSML, engine="espeak", engines=fakes)
     assert clip.path.is_relative_to(tmp_path / "elsewhere")
+    # closer preview --out DIR: DIR/.cache, unless the environment says otherwise.
+    assert default_cache_dir(Path("out")) == tmp_path / "elsewhere"
+    monkeypatch.delenv("CLOSER_CACHE_DIR")
+    assert default_cache_dir(Path("out")) == Path("out") / ".cache"
 
 
 def test_clear_removes_only_what_the_cache_wrote(
@@ -223,11 +243,11 @@ def test_clear_removes_only_what_the_cache_wrote(
 ) -> None:
     keep = tmp_path / "notes.txt"
     keep.write_text("mine")
-    render_ssml(SSML, engine="espeak", cache_dir=tmp_path)
+    render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines=fakes)
     cache = AudioCache(tmp_path)
     assert cache.clear() == 4  # the clip, its facts, and its two sentences
     assert files_under(tmp_path) == [keep]
-    assert not render_ssml(SSML, engine="espeak", cache_dir=tmp_path).cached
+    assert not render_ssml(SSML, engine="espeak", cache_dir=tmp_path, engines=fakes).cached
 
 
 def test_join_clips_decodes_all_inserts_silence_and_encodes_once(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""SSML to spoken pieces and pauses: what a preview engine is given to say."""
+"""SSML read back: pieces and pauses for a preview engine, plain text for people."""
 
 from __future__ import annotations
 
@@ -17,12 +17,18 @@ from speech.say_as import spoken_telephone
 from speech.segments import (
     PARAGRAPH_END_SECONDS,
     SENTENCE_END_SECONDS,
+    Piece,
     Spoken,
     pause_seconds,
     pieces_of,
-    words_of,
+    plain_text,
 )
-from speech.ssml import Pause, Voice, to_ssml
+from speech.ssml import Pause, Telephone, Voice, to_ssml
+
+
+def told(pieces: list[Piece]) -> str:
+    """What an engine is told to say, on one line: the text of the spoken pieces."""
+    return " ".join(piece.text for piece in pieces if isinstance(piece, Spoken))
 
 
 def test_the_skills_own_ssml_becomes_sentences_with_exact_pauses() -> None:
@@ -113,7 +119,9 @@ def test_other_markup_keeps_its_words_and_never_reaches_the_engine() -> None:
         '<audio src="https://example.invalid/x.mp3"/> <w role="amazon:VB">read</w>'
         "</amazon:domain></speak>"
     )
-    assert words_of(pieces_of(ssml)) == "Go World Health Organization four two pecan merci read"
+    assert told(pieces_of(ssml)) == "Go World Health Organization four two pecan merci read"
+    # A person reads the digits as written; an alias is what is said either way.
+    assert plain_text(ssml) == "Go World Health Organization 42 pecan merci read"
 
 
 def test_a_fragment_is_wrapped_and_escaped_text_is_unescaped() -> None:
@@ -141,7 +149,7 @@ _XML_TEXT = st.text(
 @given(st.lists(_XML_TEXT, min_size=1, max_size=4))
 def test_any_text_composed_by_the_skill_comes_back_without_markup(texts: list[str]) -> None:
     ssml = f"<speak>{to_ssml(texts, Voice())}</speak>"
-    said = words_of(pieces_of(ssml))
+    said = told(pieces_of(ssml))
     # Every word comes back in order; punctuation standing alone is not said.
     assert re.findall(r"\w+", said) == re.findall(r"\w+", " ".join(texts))
     assert set(said) <= set("".join(texts)) | {" "}
@@ -164,11 +172,53 @@ def test_every_response_of_the_skill_splits_into_its_words_and_pauses(
             continue
         seen.add(speech["ssml"])
         pieces = pieces_of(speech["ssml"])
-        said = words_of(pieces)
+        said = told(pieces)
         assert "<" not in said and ">" not in said, said
+        read = plain_text(speech["ssml"])
+        assert "<" not in read and ">" not in read and "&" not in read, read
         plain = re.sub(r"<[^>]+>", " ", speech["ssml"])
         if "say-as" not in speech["ssml"]:
             assert said.split() == plain.split()
         breaks = re.findall(r'<break time="(\d+)ms"/>', speech["ssml"])
         assert pause_seconds(pieces) >= sum(int(ms) for ms in breaks) / 1000
     assert len(seen) > 50
+
+
+# --- plain_text: the words as a person reads them ------------------------------------
+
+
+def test_plain_text_drops_tags_unescapes_and_keeps_punctuation_close() -> None:
+    ssml = '<speak><prosody rate="95%"><s>One &amp; two.</s><break time="1s"/><s>Three</s></prosody></speak>'
+    assert plain_text(ssml) == "One & two. Three"
+
+
+def test_plain_text_reads_numbers_as_written_and_a_sub_as_its_alias() -> None:
+    ssml = f"<speak>{to_ssml(['Call', Telephone('911'), '. Or', Telephone('000', spoken='triple zero'), '.'])}</speak>"
+    assert plain_text(ssml) == "Call 911. Or triple zero."
+    assert told(pieces_of(ssml)) == "Call nine one one. Or triple zero."
+
+
+def test_plain_text_has_no_words_for_audio_and_glues_no_sentences() -> None:
+    ssml = '<speak><s>Breathe in</s><audio src="https://example.invalid/x.mp3"/><s>and out.</s></speak>'
+    assert plain_text(ssml) == "Breathe in and out."
+
+
+@pytest.mark.parametrize(
+    ("ssml", "text"),
+    [
+        ('<speak><prosody rate="95%"><s>If you are in danger, call ', "If you are in danger, call"),
+        ('<speak><s>call <prosody rate="85%"', "call"),  # a tag cut off at the end
+        ("<speak><s>unclosed</speak>", "unclosed"),
+        ("<s>Tom &amp; Jerry &lt;3</s>", "Tom & Jerry <3"),
+        ("", ""),
+    ],
+)
+def test_plain_text_reads_fragments_and_never_raises(ssml: str, text: str) -> None:
+    assert plain_text(ssml) == text
+
+
+@given(st.lists(_XML_TEXT, min_size=1, max_size=4))
+def test_plain_text_gives_back_every_word_composed(texts: list[str]) -> None:
+    read = plain_text(f"<speak>{to_ssml(texts, Voice())}</speak>")
+    assert re.findall(r"\w+", read) == re.findall(r"\w+", " ".join(texts))
+    assert "  " not in read and read == read.strip()

@@ -32,6 +32,7 @@ from skill.authoring.interaction_model import (
 )
 from skill.authoring.reachable import every_response
 from skill.conversation import AFTER_SAFETY, SAFETY_AWAITS, safety_numbers
+from speech.segments import plain_text
 from speech.ssml import break_time_seconds, ssml_problems
 
 MAX_RESPONSE_BYTES = 24 * 1024
@@ -208,8 +209,8 @@ _NUMBER = re.compile(r'<say-as interpret-as="telephone">|<sub alias=')
 
 
 def spoken_words(ssml: str) -> int:
-    """Count the words of SSML as heard (tags dropped)."""
-    return word_count(re.sub(r"<[^>]+>", " ", ssml))
+    """Count the words of SSML (or of a fragment of it) as heard: a ``<sub>`` by its alias."""
+    return word_count(plain_text(ssml))
 
 
 def _speech_problems(request: dict[str, Any], ssml: str, body: dict[str, Any]) -> list[str]:

@@ -9,7 +9,7 @@ them through the skill).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -41,14 +41,47 @@ def every_response(
     ``skill`` defaults to the production skill built from ``catalogue``. Pass one built
     with ``catch_all=False`` to let an exception escape instead of becoming an apology.
     """
-    skill = skill if skill is not None else build_skill(catalogue)
-    for label, request in every_request(catalogue):
+    yield from responses_to(
+        every_request(catalogue), skill if skill is not None else build_skill(catalogue)
+    )
+
+
+def responses_to(
+    requests: Iterable[tuple[str, dict[str, Any]]], skill: CustomSkill
+) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Run labelled requests through ``skill``; yield ``(label, request, response envelope)``.
+
+    An exception escapes with a note naming the request that caused it.
+    """
+    for label, request in requests:
         try:
             response = handle_envelope(skill, request)
         except Exception as error:
             error.add_note(f"while answering: {label}")
             raise
         yield label, request, response
+
+
+def distinct_speeches(
+    responses: Iterable[tuple[str, dict[str, Any], dict[str, Any]]], *, reprompts: bool
+) -> dict[tuple[str, str], list[str]]:
+    """Map each distinct ``(locale, SSML)`` spoken (and reprompted) to the labels that say it.
+
+    In the order first heard; what previews render and benchmarks time.
+    """
+    found: dict[tuple[str, str], list[str]] = {}
+    for label, request, response in responses:
+        locale = request["request"]["locale"]
+        body = response.get("response", {})
+        speeches = [(label, body.get("outputSpeech"))]
+        if reprompts:
+            speeches.append(
+                (f"{label} (reprompt)", (body.get("reprompt") or {}).get("outputSpeech"))
+            )
+        for name, speech in speeches:
+            if speech and speech.get("ssml"):
+                found.setdefault((locale, speech["ssml"]), []).append(name)
+    return found
 
 
 def _states(content: Content) -> Iterator[tuple[str, State]]:

@@ -2,7 +2,9 @@
 
 It builds real request envelopes, runs them through the same skill object and
 dispatch path that serve Alexa, and renders the SSML of each answer with
-:func:`speech.render.render_ssml_with_report`::
+:func:`speech.render.render_ssml_with_report`. It lives in skill/, not speech/,
+because it needs the skill and its content; speech/ is the library it drives and
+knows nothing of either::
 
     closer preview --all                          every answer of every locale
     closer preview --intent PartnerPullingAwayIntent            each step of a topic
@@ -20,17 +22,21 @@ another engine and why. The exit status is 1 if any clip failed.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from intents import Catalogue, Content
 from intents.model import DEFAULT_LOCALE
+from skill import envelopes
+from skill.alexa import build_skill
+from skill.authoring.reachable import distinct_speeches, every_request, responses_to
+from skill.conversation import BUILTIN_INTENTS
 from speech.atomic import place_copy
-from speech.cache import CACHE_DIR_VARIABLE, AudioCache
+from speech.cache import DEFAULT_PREVIEWS_DIR, AudioCache, default_cache_dir
+from speech.engines import Engine
 from speech.preview_page import PageEntry, write_index
 from speech.render import (
     ENGINE_CHOICES,
@@ -39,6 +45,7 @@ from speech.render import (
     join_clips,
     render_ssml_with_report,
 )
+from speech.segments import plain_text
 
 HELP = "render the skill's answers as MP3 previews (gTTS or an offline voice) with an index.html"
 
@@ -60,7 +67,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--locale", help=f"only this locale (default: {DEFAULT_LOCALE}; every locale for --all)"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("previews"), help="output folder (default previews/)"
+        "--out",
+        type=Path,
+        default=DEFAULT_PREVIEWS_DIR,
+        help=f"output folder (default {DEFAULT_PREVIEWS_DIR}/)",
     )
     parser.add_argument(
         "--clear-cache", action="store_true", help="delete cached audio first (alone: only that)"
@@ -88,10 +98,19 @@ class _Tally:
     failures: list[str] = field(default_factory=list)
 
 
-def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
-    """Render what the options ask for, write index.html, print a summary; 0 if all worked."""
+def run(
+    args: argparse.Namespace,
+    catalogue: Catalogue,
+    *,
+    engines: Mapping[str, Engine] | None = None,
+) -> int:
+    """Render what the options ask for, write index.html, print a summary; 0 if all worked.
+
+    ``engines`` replaces the real speech engines (see :func:`speech.render.render_ssml`):
+    the CLI never passes it; tests do, to run the whole command on fakes.
+    """
     out: Path = args.out
-    cache = AudioCache(Path(os.environ.get(CACHE_DIR_VARIABLE) or out / ".cache"))
+    cache = AudioCache(default_cache_dir(out))
     if args.clear_cache:
         removed = cache.clear()
         print(f"cleared the audio cache ({removed} files) in {cache.root}", file=sys.stderr)
@@ -105,7 +124,7 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
     except _UsageError as error:
         print(f"closer preview: {error}", file=sys.stderr)
         return 2
-    entries, tally, paths = _render_all(wanted, args.engine, cache, out)
+    entries, tally, paths = _render_all(wanted, args.engine, cache, out, engines)
     if args.intent and args.step is None and len(paths) > 1 and tally.failed == 0:
         entries.append(_whole_topic(args.intent, wanted[0].locale, paths, out))
     index = write_index(out, entries, title=title)
@@ -141,8 +160,6 @@ def _choose(args: argparse.Namespace, catalogue: Catalogue) -> tuple[list[_Wante
 def _every_request(
     catalogue: Catalogue, locales: list[str]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    from skill.authoring.reachable import every_request
-
     for label, request in every_request(catalogue):
         if request["request"]["locale"] in locales:
             yield label, request
@@ -152,9 +169,6 @@ def _topic_requests(
     content: Content, name: str, step: int | None, locale: str
 ) -> list[tuple[str, dict[str, Any]]]:
     """Build requests for a topic's steps (step 1 by its own intent, later ones by Repeat)."""
-    from skill import envelopes
-    from skill.conversation import BUILTIN_INTENTS
-
     topic = content.topics.get(name)
     if topic is None:
         known = {*content.intents, *BUILTIN_INTENTS}
@@ -181,9 +195,7 @@ def _topic_requests(
 
 def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
     """Resolve an utterance with the local resolver into the request Alexa would send."""
-    from skill import envelopes
-
-    try:
+    try:  # imported here so that a version without the resolver still previews the rest
         from skill.resolver import resolve
     except ImportError:
         raise _UsageError(
@@ -193,7 +205,7 @@ def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
     resolution = resolve(utterance, locale)
     if resolution.intent == "LaunchRequest":
         return envelopes.launch_request(locale=locale)
-    slots = {name: value.spoken for name, value in resolution.slots.items()}
+    slots: dict[str, str | None] = {n: v.spoken for n, v in resolution.slots.items()}
     resolved = {name: value.id for name, value in resolution.slots.items() if value.id}
     return envelopes.intent_request(
         resolution.intent, slots or None, resolved=resolved or None, locale=locale
@@ -204,28 +216,19 @@ def _speeches(
     catalogue: Catalogue, requests: Iterable[tuple[str, dict[str, Any]]], *, reprompts: bool
 ) -> list[_Wanted]:
     """Run each request through the real skill; keep each distinct speech once per locale."""
-    from skill.alexa import build_skill
-    from skill.dispatch import handle_envelope
-
-    skill = build_skill(catalogue)
-    found: dict[tuple[str, str], _Wanted] = {}
-    for label, request in requests:
-        locale = request["request"]["locale"]
-        body = handle_envelope(skill, request).get("response", {})
-        speeches = [(label, body.get("outputSpeech"))]
-        if reprompts:
-            speeches.append(
-                (f"{label} (reprompt)", (body.get("reprompt") or {}).get("outputSpeech"))
-            )
-        for name, speech in speeches:
-            if speech and speech.get("ssml"):
-                wanted = found.setdefault((locale, speech["ssml"]), _Wanted(locale, speech["ssml"]))
-                wanted.labels.append(name)
-    return list(found.values())
+    responses = responses_to(requests, build_skill(catalogue))
+    return [
+        _Wanted(locale, ssml, labels)
+        for (locale, ssml), labels in distinct_speeches(responses, reprompts=reprompts).items()
+    ]
 
 
 def _render_all(
-    wanted: list[_Wanted], engine: str, cache: AudioCache, out: Path
+    wanted: list[_Wanted],
+    engine: str,
+    cache: AudioCache,
+    out: Path,
+    engines: Mapping[str, Engine] | None,
 ) -> tuple[list[PageEntry], _Tally, list[Path]]:
     """Render every speech, with a progress bar; return page entries, counts and MP3 paths."""
     tally = _Tally()
@@ -238,14 +241,22 @@ def _render_all(
         progress.show(number - 1, label)
         try:
             report = render_ssml_with_report(
-                item.ssml, locale=item.locale, engine=engine, cache_dir=cache.root
+                item.ssml,
+                locale=item.locale,
+                engine=engine,
+                cache_dir=cache.root,
+                engines=engines,
             )
         except RenderError as error:
             tally.failed += 1
             tally.failures.append(f"{label}: {error}")
             entries.append(
                 PageEntry(
-                    shown, item.locale, _words(item.ssml), notes=(str(error),), other_labels=others
+                    shown,
+                    item.locale,
+                    plain_text(item.ssml),
+                    notes=(str(error),),
+                    other_labels=others,
                 )
             )
             continue
@@ -292,16 +303,6 @@ def _whole_topic(name: str, locale: str, paths: list[Path], out: Path) -> PageEn
 
 def _fallback_note(passed: PassedOver, used: str) -> str:
     return f"{passed.engine} passed over for {used}: {passed.reason}"
-
-
-def _words(ssml: str) -> str:
-    """Return the words of SSML for the page, or the SSML itself if it cannot be parsed."""
-    from speech.segments import pieces_of, words_of
-
-    try:
-        return words_of(pieces_of(ssml))
-    except RenderError:
-        return ssml
 
 
 def _summarise(tally: _Tally, index: Path, stream: IO[str]) -> None:

@@ -28,11 +28,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file
 
 from skill.rehearsal import Rehearsal, Session
+from speech.ssml import MAX_SPEECH_CHARS
 
 MAX_TEXT_CHARS = 500
 """Longer than anyone says in one breath to a speaker."""
-MAX_SSML_CHARS = 8000
-"""Alexa's own limit for outputSpeech."""
 _CLIP_ID = re.compile(r"[0-9a-f]{16,64}")
 _STATIC = Path(__file__).resolve().parent / "static"
 # One render at a time: engines keep state (piper a process, gtts its pacing) and the
@@ -124,8 +123,11 @@ def render_audio() -> Response | tuple[Response, int]:
 
     body = _body()
     ssml = body.get("ssml")
-    if not isinstance(ssml, str) or not ssml.strip() or len(ssml) > MAX_SSML_CHARS:
-        raise _BadRequest(f"ssml must be a non-empty string of at most {MAX_SSML_CHARS} characters")
+    # Alexa's own limit for outputSpeech: the skill never says more, so the page never sends more.
+    if not isinstance(ssml, str) or not ssml.strip() or len(ssml) > MAX_SPEECH_CHARS:
+        raise _BadRequest(
+            f"ssml must be a non-empty string of at most {MAX_SPEECH_CHARS} characters"
+        )
     cache_dir: Path = current_app.config["REHEARSAL_CACHE_DIR"]
     try:
         with _render_lock:

@@ -1,7 +1,8 @@
 """Measure preview rendering: time per clip for each offline engine, and a cache hit.
 
-Run ``python -m speech.bench [--clips N]``. It is a measurement, not a test: it
-prints figures and asserts nothing. gTTS is left out because it needs the network
+Run ``python -m tests.bench_speech [--clips N]``. It is a measurement, not a test: it
+prints figures and asserts nothing. It lives in tests/ beside the other benchmarks
+because it takes its speeches from the real skill, which speech/ must not import. gTTS is left out because it needs the network
 (and its time is mostly Google's and the request spacing).
 
 For each engine that can run here it renders the first N distinct en-US responses
@@ -20,29 +21,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from intents import load_catalogue
+from skill.authoring.reachable import distinct_speeches, every_response
 from speech.engines import engine_named
 from speech.render import render_ssml
 
 
 def distinct_speeches(limit: int) -> list[str]:
     """Return the SSML of the first ``limit`` distinct en-US responses of the real skill."""
-    from intents import load_catalogue
-    from skill.alexa import build_skill
-    from skill.authoring.reachable import every_request
-    from skill.dispatch import handle_envelope
-
-    catalogue = load_catalogue()
-    skill = build_skill(catalogue)
-    found: list[str] = []
-    for _label, request in every_request(catalogue):
-        if request["request"]["locale"] != "en-US":
-            continue
-        speech = handle_envelope(skill, request)["response"].get("outputSpeech")
-        if speech and speech["ssml"] not in found:
-            found.append(speech["ssml"])
-            if len(found) == limit:
-                break
-    return found
+    speeches = distinct_speeches(every_response(load_catalogue()), reprompts=False)
+    return [ssml for locale, ssml in speeches if locale == "en-US"][:limit]
 
 
 def timed(speeches: Sequence[str], engine: str, cache: Path) -> tuple[list[float], float]:
