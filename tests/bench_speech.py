@@ -22,14 +22,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from intents import load_catalogue
-from skill.authoring.reachable import distinct_speeches, every_response
+from skill.authoring import reachable
 from speech.engines import engine_named
 from speech.render import render_ssml
 
 
 def distinct_speeches(limit: int) -> list[str]:
     """Return the SSML of the first ``limit`` distinct en-US responses of the real skill."""
-    speeches = distinct_speeches(every_response(load_catalogue()), reprompts=False)
+    responses = reachable.every_response(load_catalogue())
+    speeches = reachable.distinct_speeches(responses, reprompts=False)
     return [ssml for locale, ssml in speeches if locale == "en-US"][:limit]
 
 
