@@ -3,10 +3,15 @@
 Content authors are not programmers: an error must point at the line to fix.
 PyYAML drops positions after construction, so this loader builds dict, list and
 str subclasses that carry the 1-based line they came from (``.line``).
+
+Booleans follow YAML 1.2, not PyYAML's YAML 1.1: only ``true`` and ``false`` (in any
+case) are booleans. Under 1.1, ``yes``, ``no``, ``on`` and ``off`` are booleans too,
+so a ``yes:`` key or a stop phrase ``- off`` would silently become ``True``/``False``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +33,10 @@ class LocatedDict(dict[str, Any]):
 
 
 class LocatedList(list[Any]):
-    """A sequence that knows its line."""
+    """A sequence that knows its line, and the line of each item (numbers and nulls too)."""
 
     line: int
+    item_lines: list[int]
 
 
 class DuplicateKeyError(ValueError):
@@ -59,6 +65,7 @@ class _LocatedLoader(yaml.SafeLoader):
         if isinstance(node, SequenceNode) and isinstance(value, list):
             seq = LocatedList(value)
             seq.line = line
+            seq.item_lines = [item.start_mark.line + 1 for item in node.value]
             return seq
         if isinstance(node, MappingNode) and isinstance(value, dict):
             mapping = LocatedDict()
@@ -73,6 +80,19 @@ class _LocatedLoader(yaml.SafeLoader):
             mapping.update((str(k), v) for k, v in value.items())
             return mapping
         return value
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+# YAML 1.2 booleans: drop PyYAML's 1.1 resolver (yes/no/on/off/true/false) from this
+# loader's own copy of the table, then add one for true/false alone.
+_LocatedLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LocatedLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|false)$", re.IGNORECASE), list("tTfF")
+)
 
 
 def load_located(path: Path) -> Any:

@@ -383,3 +383,34 @@ def test_the_app_refuses_to_start_on_bad_content(content_copy: Path) -> None:
     edit(content_copy / "topics.yaml", "      to: WhyFearIntimacyIntent", "      to: NoSuchIntent")
     with pytest.raises(ContentError):
         create_app({"SKIP_VERIFICATION": True, "CONTENT_DIR": content_copy})
+
+
+# --- the YAML loader ------------------------------------------------------------------
+
+
+def test_only_true_and_false_are_booleans_as_in_yaml_1_2(tmp_path: Path) -> None:
+    """`yes:` as a key and `- off` as a stop phrase are words, not True and False."""
+    from intents.located import LocatedList, load_located
+
+    path = tmp_path / "words.yaml"
+    path.write_text(
+        "yes: agreed\nno: declined\nphrases:\n  - off\n  - on\n  - 'n'\n  - y\n"
+        "flags: [true, false, True, FALSE]\n",
+        encoding="utf-8",
+    )
+    data = load_located(path)
+    assert list(data) == ["yes", "no", "phrases", "flags"]
+    assert data["yes"] == "agreed"
+    assert data.key_lines == {"yes": 1, "no": 2, "phrases": 3, "flags": 8}
+    assert data["phrases"] == ["off", "on", "n", "y"]
+    assert all(type(item) is not bool for item in data["phrases"])
+    assert data["flags"] == [True, False, True, False]
+    assert all(type(item) is bool for item in data["flags"])
+    assert isinstance(data["phrases"], LocatedList)
+    assert data["phrases"].item_lines == [4, 5, 6, 7]
+
+
+def test_the_located_loader_leaves_pyyaml_s_own_loader_alone() -> None:
+    import yaml
+
+    assert yaml.safe_load("a: yes\nb: off") == {"a": True, "b": False}
