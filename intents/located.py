@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from intents.report import Report
+
 
 class LocatedStr(str):
     """A string scalar that knows its line."""
@@ -99,3 +101,32 @@ def load_located(path: Path) -> Any:
     """Parse one YAML file into located values (raises YAMLError or DuplicateKeyError)."""
     with path.open(encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_LocatedLoader)
+
+
+def read_located(path: Path, report: Report) -> LocatedDict:
+    """Parse one content file that must be a mapping; report what stops that, at its line.
+
+    A file that cannot be read or parsed reads as an empty mapping, so that the other
+    files are still checked and every problem is reported in one go.
+    """
+    empty = LocatedDict()
+    empty.line, empty.key_lines = 1, {}
+    try:
+        data = load_located(path)
+    except FileNotFoundError:
+        report.add(path, 1, "file is missing")
+        return empty
+    except DuplicateKeyError as error:
+        report.add(path, error.line, str(error))
+        return empty
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        context = ""
+        if error.context_mark is not None and error.context_mark.line + 1 != line:
+            context = f" ({error.context} on line {error.context_mark.line + 1})"
+        report.add(path, line, f"not valid YAML: {error.problem}{context}")
+        return empty
+    if not isinstance(data, LocatedDict):
+        report.add(path, 1, "the file must be a mapping of names to values")
+        return empty
+    return data

@@ -17,13 +17,9 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 
 from intents import Catalogue
-from intents.loader import (
-    REFLECTION_INTENT,
-    SAFETY_INTENTS,
-    normalise_sample,
-    sample_problems,
-    word_count,
-)
+from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS
+from intents.report import word_count
+from intents.samples import normalise_sample, sample_problems
 from skill.alexa import build_skill
 from skill.conversation import AFTER_SAFETY, SAFETY_AWAITS, safety_numbers
 from skill.dispatch import handle_envelope

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from intents import CONTENT_DIR, Content, ContentError, load_content
-from intents.loader import WORD_LIMIT, word_count
+from intents.report import WORD_LIMIT, word_count
 from skill.cli import main
 from tests.conftest import Conversation
 

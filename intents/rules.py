@@ -1,0 +1,58 @@
+"""Rules that hold between content files, checked once each file has its shape.
+
+Each file can be well formed on its own and the skill still broken: an intent with
+samples that no topic answers is heard by Alexa and then met with silence. These
+checks read the already checked data of two or more files and report at the line
+where the fix belongs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from intents.guidance import TIP_INTENT
+from intents.located import line_of
+from intents.model import Intent
+from intents.report import Report
+
+TIP_SLOT = "tip"
+"""The slot of :data:`~intents.guidance.TIP_INTENT` that names the tip (of type TIP)."""
+
+
+def check_answered(
+    intents: Mapping[str, Intent],
+    topics: Mapping[str, Any],
+    by_name: Sequence[str],
+    path: Path,
+    line: int,
+    report: Report,
+) -> None:
+    """Check that every custom intent has an answer, and the intents answered by name exist.
+
+    ``by_name`` are the intents the skill's code answers itself rather than from a
+    topic (tips, the reflection, safety); every other custom intent needs a topic in
+    topics.yaml, and each of ``by_name`` must be in samples.yaml, or the code that
+    answers it would never be reached.
+    """
+    for name, intent in intents.items():
+        if not intent.is_builtin and name not in by_name and name not in topics:
+            report.add(path, line, f"{name} has samples but no topic in topics.yaml")
+    for required in by_name:
+        if required not in intents:
+            report.add(path, line, f"{required} must be an intent in samples.yaml")
+    if TIP_INTENT in intents and intents[TIP_INTENT].slots.get(TIP_SLOT) != "TIP":
+        report.add(path, line, f"{TIP_INTENT} must have slot {TIP_SLOT} of type TIP")
+
+
+def check_example_phrases(skill: Mapping[str, Any], path: Path, report: Report) -> None:
+    """Check the manifest's example phrases: Alexa's store shows one or two after the launch."""
+    manifest = skill.get("manifest")
+    phrases = manifest.get("example_phrases") if isinstance(manifest, dict) else None
+    if not isinstance(phrases, list) or not phrases or len(phrases) > 2:
+        report.add(
+            path,
+            line_of(phrases, line_of(skill)),
+            "manifest.example_phrases must list 1 or 2 samples",
+        )
