@@ -6,9 +6,9 @@ so that whoever edits the wording can fix it without reading Python.
 
 This module runs the checks in order and names the intents the skill's code answers
 by name; the checks themselves live by file kind (:mod:`intents.skill_texts`,
-:mod:`intents.samples`, :mod:`intents.guidance`, :mod:`intents.helplines`), with the
-rules between files in :mod:`intents.rules` and the per-locale content made by
-:mod:`intents.localise`.
+:mod:`intents.samples`, :mod:`intents.guidance`, :mod:`intents.helplines`,
+:mod:`intents.phrases`), with the rules between files in :mod:`intents.rules` and the
+per-locale content made by :mod:`intents.localise`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from intents.helplines import check_helplines, check_locales
 from intents.localise import localise
 from intents.located import line_of, read_located
 from intents.model import DEFAULT_LOCALE, Catalogue, Content
+from intents.phrases import PHRASES_FILE, PhraseBlock, check_phrases, read_phrases
 from intents.report import ContentError, Report
-from intents.rules import check_answered, check_example_phrases
+from intents.rules import check_answered, check_example_phrases, check_phrase_intents
 from intents.samples import check_samples
 from intents.skill_texts import check_skill
 
@@ -43,6 +44,7 @@ __all__ = [
     "ContentError",
     "load_catalogue",
     "load_content",
+    "load_phrases",
 ]
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -66,6 +68,7 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
     report = Report.for_content(directory)
     names = ("skill", "samples", "topics", "reflections", "locales", "helplines")
     paths = {name: directory / f"{name}.yaml" for name in names}
+    paths["phrases"] = directory / PHRASES_FILE
     documents = {name: read_located(path, report) for name, path in paths.items()}
     article = _read_article(directory / ARTICLE_PATH.name, report)
     if report.errors:
@@ -92,6 +95,9 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
     )
     locales = check_locales(documents["locales"], paths["locales"], report)
     helplines = check_helplines(documents["helplines"], paths["helplines"], locales, report)
+    # Only the resolver uses the phrases, but a broken file must stop lint and the app too.
+    check_phrases(documents["phrases"], paths["phrases"], report, SAFETY_INTENTS)
+    check_phrase_intents(documents["phrases"], intents, paths["phrases"], report)
     if report.errors:
         raise ContentError(report.errors)
     shared = Content(
@@ -114,6 +120,21 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
 def load_content(content_dir: Path | None = None, locale: str = DEFAULT_LOCALE) -> Content:
     """Load and check all content; return one locale's (en-US by default)."""
     return load_catalogue(content_dir).for_locale(locale)
+
+
+def load_phrases(path: Path | None = None) -> dict[str, PhraseBlock]:
+    """Read and check builtin_phrases.yaml alone; raise :class:`ContentError` if bad.
+
+    For the local resolver, which needs the phrases but not the rest of the content.
+    Returns one :class:`~intents.phrases.PhraseBlock` per language, as plain data.
+    The check against samples.yaml is :func:`load_catalogue`'s, not this one's.
+    """
+    path = Path(path) if path is not None else CONTENT_DIR / PHRASES_FILE
+    report = Report.for_content(path.parent)
+    phrases = read_phrases(path, report, SAFETY_INTENTS)
+    if report.errors:
+        raise ContentError(report.errors)
+    return phrases
 
 
 def _read_article(path: Path, report: Report) -> tuple[str, ...]:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from intents.guidance import TIP_INTENT
-from intents.located import line_of
-from intents.model import Intent
+from intents.located import LocatedDict, line_of
+from intents.model import BUILTIN_PREFIX, Intent
 from intents.report import Report
 
 TIP_SLOT = "tip"
@@ -56,3 +56,25 @@ def check_example_phrases(skill: Mapping[str, Any], path: Path, report: Report) 
             line_of(phrases, line_of(skill)),
             "manifest.example_phrases must list 1 or 2 samples",
         )
+
+
+def check_phrase_intents(
+    phrases: LocatedDict, intents: Mapping[str, Intent], path: Path, report: Report
+) -> None:
+    """Check that each built-in intent given phrases in builtin_phrases.yaml is in samples.yaml.
+
+    The resolver adds those phrases only to intents of the interaction model, so
+    phrases under an intent the model leaves out, or a misspelt one, are never heard.
+    """
+    for language, block in phrases.items():
+        section = block.get("intents") if isinstance(block, dict) else None
+        if not isinstance(section, LocatedDict):
+            continue
+        for name in section:
+            if name.startswith(BUILTIN_PREFIX) and name not in intents:
+                report.add(
+                    path,
+                    section.key_lines[name],
+                    f"{language} intents: {name} is not an intent in samples.yaml, "
+                    "so its phrases would never be heard",
+                )
