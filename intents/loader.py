@@ -78,7 +78,7 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
     intents, slot_types = check_samples(
         documents["samples"], paths["samples"], report, SAFETY_INTENTS
     )
-    check_example_phrases(skill, paths["skill"], report)
+    check_example_phrases(skill, intents, paths["skill"], report)
     guidance = Where(paths["topics"], report, article)
     tips = check_tips(documents["topics"], slot_types, guidance)
     topics = check_topics(documents["topics"], skill, intents, tips, guidance)

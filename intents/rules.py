@@ -16,6 +16,7 @@ from intents.guidance import TIP_INTENT
 from intents.located import LocatedDict, line_of
 from intents.model import BUILTIN_PREFIX, Intent
 from intents.report import Report
+from intents.samples import normalise_sample
 
 TIP_SLOT = "tip"
 """The slot of :data:`~intents.guidance.TIP_INTENT` that names the tip (of type TIP)."""
@@ -46,8 +47,14 @@ def check_answered(
         report.add(path, line, f"{TIP_INTENT} must have slot {TIP_SLOT} of type TIP")
 
 
-def check_example_phrases(skill: Mapping[str, Any], path: Path, report: Report) -> None:
-    """Check the manifest's example phrases: Alexa's store shows one or two after the launch."""
+def check_example_phrases(
+    skill: Mapping[str, Any], intents: Mapping[str, Intent], path: Path, report: Report
+) -> None:
+    """Check the manifest's example phrases: one or two, each a sample of some intent.
+
+    Alexa's store shows them after the launch phrase, and certification fails a skill
+    whose example phrases it does not understand; a sample is sure to be understood.
+    """
     manifest = skill.get("manifest")
     phrases = manifest.get("example_phrases") if isinstance(manifest, dict) else None
     if not isinstance(phrases, list) or not phrases or len(phrases) > 2:
@@ -56,6 +63,15 @@ def check_example_phrases(skill: Mapping[str, Any], path: Path, report: Report) 
             line_of(phrases, line_of(skill)),
             "manifest.example_phrases must list 1 or 2 samples",
         )
+        return
+    samples = {normalise_sample(s) for intent in intents.values() for s in intent.samples}
+    for phrase in phrases:
+        if not isinstance(phrase, str) or normalise_sample(phrase) not in samples:
+            report.add(
+                path,
+                line_of(phrase, line_of(phrases)),
+                f"manifest.example_phrases: '{phrase}' is not a sample of any intent",
+            )
 
 
 def check_phrase_intents(

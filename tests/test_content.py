@@ -555,3 +555,15 @@ def test_load_phrases_reports_every_problem_of_a_broken_file(tmp_path: Path) -> 
         "content/builtin_phrases.yaml:3: English is not a language like en (a locale's first part)",
         "content/builtin_phrases.yaml:1: en must be there: it answers every language without its own",
     ]
+
+
+def test_an_example_phrase_that_is_not_a_sample_is_reported(content_copy: Path) -> None:
+    line = edit(
+        content_copy / "skill.yaml",
+        "    - I'm scared to open up\n",
+        "    - I'm scared of opening up to people\n",
+    )
+    assert errors_of(content_copy) == [
+        f"content/skill.yaml:{line}: manifest.example_phrases: 'I'm scared of opening up to "
+        "people' is not a sample of any intent"
+    ]
