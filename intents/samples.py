@@ -43,7 +43,7 @@ def check_samples(
     slot_types = _check_slot_types(data.get("slot_types"), path, report, line_of(data))
     intents: dict[str, Intent] = {}
     raw_intents = data.get("intents")
-    if not isinstance(raw_intents, dict) or not raw_intents:
+    if not isinstance(raw_intents, LocatedDict) or not raw_intents:
         report.add(path, line_of(data), "intents must map intent names to their samples")
         return intents, slot_types
     seen: dict[str, tuple[str, int]] = {}
@@ -128,7 +128,7 @@ def _check_slots(
     """Check an intent's ``slots:`` mapping of slot name to slot type."""
     if raw is None:
         return {}
-    if not isinstance(raw, dict):
+    if not isinstance(raw, LocatedDict):
         report.add(path, line_of(raw, where), f"{intent} slots must map slot names to slot types")
         return {}
     slots: dict[str, str] = {}
@@ -152,7 +152,7 @@ def _check_slot_types(
     result: dict[str, tuple[SlotValue, ...]] = {}
     if raw is None:
         return result
-    if not isinstance(raw, dict):
+    if not isinstance(raw, LocatedDict):
         report.add(path, line_of(raw, where), "slot_types must map type names to lists of values")
         return result
     for type_name, values in raw.items():
