@@ -74,7 +74,7 @@ def check_tips(
     """Check the tips: one per TIP value, each with a title, a whole tip and its source."""
     raw = data.get("tips")
     tips: dict[str, Tip] = {}
-    if not isinstance(raw, dict):
+    if not isinstance(raw, LocatedDict):
         where.add(line_of(data), "tips must map tip ids to their texts")
         return tips
     for tip_id, spec in raw.items():
@@ -140,10 +140,12 @@ def check_topics(
 ) -> dict[str, Topic]:
     """Check each topic's parts and offer, and settle how every turn ends."""
     raw = data.get("topics")
-    if not isinstance(raw, dict):
+    if not isinstance(raw, LocatedDict):
         where.add(line_of(data), "topics must map intent names to what is said")
         return {}
-    voice = skill.get("voice") if isinstance(skill.get("voice"), dict) else {}
+    voice = skill.get("voice")
+    if not isinstance(voice, dict):
+        voice = {}
     label_template = str(voice.get("step_label", ""))
     drafts: dict[str, tuple[str, list[_Draft], _OfferDraft | None]] = {}
     used_tips: dict[str, str] = {}
@@ -207,12 +209,13 @@ def _parts(
             ask = None
         framing = one_line(entry.get("framing") or "")
         tip_id = entry.get("tip")
+        told: str | None = None
         if tip_id is not None:
             tip = tips.get(str(tip_id))
             if tip is None:
                 where.add(at, f"{name} names tip {tip_id}, which is not in tips")
                 continue
-            say, title = tip.say, tip.title
+            say, title, told = tip.say, tip.title, tip.id
         else:
             say, title = one_line(entry.get("say") or ""), ""
             if not say:
@@ -226,7 +229,7 @@ def _parts(
             ask=one_line(ask) if ask else None,
             label=label,
             title=title,
-            tip=tip.id if tip_id is not None else None,
+            tip=told,
             line=at,
         )
 
@@ -384,9 +387,9 @@ def check_reflections(data: LocatedDict, tips: dict[str, Tip], where: Where) -> 
     closing = _sourced_text("closing", data.get("closing"), where, line_of(data), question=False)
     nights: list[Reflection] = []
     raw = data.get("reflections")
-    if not isinstance(raw, dict):
+    if not isinstance(raw, LocatedDict):
         where.add(line_of(data), "reflections must map tip ids to a theme and questions")
-        raw = {}
+        raw = LocatedDict()
     for tip_id, spec in raw.items():
         line = raw.key_lines[tip_id]
         if tip_id not in tips:

@@ -42,6 +42,20 @@ class Report:
     root: Path
     errors: list[str]
 
+    @classmethod
+    def for_content(cls, directory: Path) -> Report:
+        """Start an empty report that shows paths from the project (``intents/content/x.yaml``).
+
+        Paths are shown from the folder that holds pyproject.toml, where there is one,
+        so that the same message reads the same in a terminal, CI and the tests.
+        """
+        resolved = directory.resolve()
+        root = next(
+            (parent for parent in resolved.parents if (parent / "pyproject.toml").exists()),
+            resolved.parent,
+        )
+        return cls(root=root, errors=[])
+
     def add(self, path: Path, line: int, message: str) -> None:
         """Record one problem, with the path shown relative to the project."""
         try:

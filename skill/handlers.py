@@ -23,7 +23,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
 from intents import Catalogue, Content
-from intents.loader import normalise_sample
+from intents.samples import normalise_sample
 from skill import conversation
 from skill.conversation import Reply, State, Turn
 from speech.ssml import Voice, to_ssml

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from intents import CONTENT_DIR, Content, ContentError, load_content
-from intents.loader import WORD_LIMIT, word_count
+from intents.report import WORD_LIMIT, word_count
 from skill.cli import main
 from tests.conftest import Conversation
 
@@ -375,3 +375,187 @@ def test_the_app_refuses_to_start_on_bad_content(content_copy: Path) -> None:
     edit(content_copy / "topics.yaml", "      to: WhyFearIntimacyIntent", "      to: NoSuchIntent")
     with pytest.raises(ContentError):
         create_app({"SKIP_VERIFICATION": True, "CONTENT_DIR": content_copy})
+
+
+# --- the YAML loader ------------------------------------------------------------------
+
+
+def test_only_true_and_false_are_booleans_as_in_yaml_1_2(tmp_path: Path) -> None:
+    """`yes:` as a key and `- off` as a stop phrase are words, not True and False."""
+    from intents.located import LocatedList, load_located
+
+    path = tmp_path / "words.yaml"
+    path.write_text(
+        "yes: agreed\nno: declined\nphrases:\n  - off\n  - on\n  - 'n'\n  - y\n"
+        "flags: [true, false, True, FALSE]\n",
+        encoding="utf-8",
+    )
+    data = load_located(path)
+    assert list(data) == ["yes", "no", "phrases", "flags"]
+    assert data["yes"] == "agreed"
+    assert data.key_lines == {"yes": 1, "no": 2, "phrases": 3, "flags": 8}
+    assert data["phrases"] == ["off", "on", "n", "y"]
+    assert all(type(item) is not bool for item in data["phrases"])
+    assert data["flags"] == [True, False, True, False]
+    assert all(type(item) is bool for item in data["flags"])
+    assert isinstance(data["phrases"], LocatedList)
+    assert data["phrases"].item_lines == [4, 5, 6, 7]
+
+
+def test_the_located_loader_leaves_pyyaml_s_own_loader_alone() -> None:
+    import yaml
+
+    assert yaml.safe_load("a: yes\nb: off") == {"a": True, "b": False}
+
+
+# --- builtin_phrases.yaml is content too ------------------------------------------------
+
+
+def replace_section(path: Path, section: str, new: str) -> int:
+    """Replace a whole top-level section of the en block; return the line it starts on."""
+    text = path.read_text(encoding="utf-8")
+    match = re.search(rf"^  {section}:.*?\n(?=\n|  \S)", text, re.MULTILINE | re.DOTALL)
+    assert match, section
+    path.write_text(text[: match.start()] + new + text[match.end() :], encoding="utf-8")
+    return text[: match.start()].count("\n") + 1
+
+
+def test_safety_cues_given_as_one_string_are_reported(content_copy: Path) -> None:
+    """Read as a list, "hurt myself" would have become eleven one-letter cues."""
+    line = replace_section(
+        content_copy / "builtin_phrases.yaml", "safety_cues", '  safety_cues: "hurt myself"\n'
+    )
+    assert errors_of(content_copy) == [
+        f"content/builtin_phrases.yaml:{line}: en safety_cues must map CrisisIntent and "
+        "AbuseIntent to lists of phrases"
+    ]
+
+
+def test_a_safety_cue_under_an_intent_that_is_not_a_safety_intent_is_reported(
+    content_copy: Path,
+) -> None:
+    phrases = content_copy / "builtin_phrases.yaml"
+    line = edit(
+        phrases,
+        "    AbuseIntent:\n      # being hurt\n",
+        "    SadnessIntent:\n      - feeling blue\n    AbuseIntent:\n      # being hurt\n",
+    )
+    assert errors_of(content_copy) == [
+        f"content/builtin_phrases.yaml:{line}: en safety_cues: SadnessIntent is not a safety "
+        "intent; only CrisisIntent and AbuseIntent may be named"
+    ]
+
+
+def test_a_misspelt_safety_intent_is_reported_and_so_is_the_one_missing(
+    content_copy: Path,
+) -> None:
+    phrases = content_copy / "builtin_phrases.yaml"
+    section_line = edit(
+        phrases, "  safety_words:\n    CrisisIntent: [", "  safety_words:\n    Crisis: ["
+    )
+    assert errors_of(content_copy) == [
+        f"content/builtin_phrases.yaml:{section_line + 1}: en safety_words: Crisis is not a safety "
+        "intent; only CrisisIntent and AbuseIntent may be named",
+        f"content/builtin_phrases.yaml:{section_line}: en safety_words needs CrisisIntent: its "
+        "list of phrases",
+    ]
+
+
+def test_fillers_that_are_not_a_list_are_reported(content_copy: Path) -> None:
+    line = replace_section(content_copy / "builtin_phrases.yaml", "fillers", "  fillers: um\n")
+    assert errors_of(content_copy) == [
+        f"content/builtin_phrases.yaml:{line}: en fillers must be a list of words and phrases "
+        "([] for none)"
+    ]
+
+
+def test_a_phrase_that_is_not_text_is_reported_at_its_own_line(content_copy: Path) -> None:
+    phrases = content_copy / "builtin_phrases.yaml"
+    line = edit(phrases, "      - skip ahead\n", "      - 42\n")
+    empty = edit(phrases, "    - hopeless romantic\n", "    -\n")
+    assert errors_of(content_copy) == [
+        f"content/builtin_phrases.yaml:{line}: en intents AMAZON.NextIntent has an entry that "
+        "is not a word or phrase: 42",
+        f"content/builtin_phrases.yaml:{empty}: en safety_cue_exceptions has an empty entry",
+    ]
+
+
+def test_phrases_for_an_intent_the_model_does_not_have_are_reported(content_copy: Path) -> None:
+    phrases = content_copy / "builtin_phrases.yaml"
+    line = edit(phrases, "    AMAZON.MoreIntent:\n", "    AMAZON.MoarIntent:\n")
+    typo = edit(phrases, "  equivalents:\n", "  equivalent:\n")
+    assert errors_of(content_copy) == [
+        f"content/builtin_phrases.yaml:{typo}: en has no section equivalent; the sections are "
+        "intents, fillers, equivalents, function_words, safety_cues, safety_words, "
+        "safety_cue_exceptions",
+        f"content/builtin_phrases.yaml:{line}: en intents: AMAZON.MoarIntent is not an intent in "
+        "samples.yaml, so its phrases would never be heard",
+    ]
+
+
+def test_the_cli_refuses_broken_phrases(content_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    line = replace_section(content_copy / "builtin_phrases.yaml", "fillers", "  fillers: um\n")
+    assert main(["--content", str(content_copy), "lint"]) == 1
+    assert f"content/builtin_phrases.yaml:{line}: en fillers must be" in capsys.readouterr().err
+
+
+def test_the_phrases_load_alone_as_plain_data() -> None:
+    """What the resolver gets: every section of every language, dicts, lists and str only."""
+    from intents.loader import SAFETY_INTENTS, load_phrases
+
+    phrases = load_phrases()
+    assert list(phrases) == ["en"]
+    english = phrases["en"]
+    assert set(english) == {
+        "intents",
+        "fillers",
+        "equivalents",
+        "function_words",
+        "safety_cues",
+        "safety_words",
+        "safety_cue_exceptions",
+    }
+    assert set(english["safety_cues"]) == set(english["safety_words"]) == set(SAFETY_INTENTS)
+    assert "off" in english["intents"]["AMAZON.StopIntent"]
+    assert "no" in english["function_words"]
+
+    def plain(value: object) -> bool:
+        if isinstance(value, dict):
+            return type(value) is dict and all(
+                type(k) is str and plain(v) for k, v in value.items()
+            )
+        if isinstance(value, list):
+            return type(value) is list and all(plain(item) for item in value)
+        return type(value) is str
+
+    assert plain(phrases)
+
+
+def test_load_phrases_reports_every_problem_of_a_broken_file(tmp_path: Path) -> None:
+    from intents.loader import load_phrases
+
+    path = tmp_path / "content" / "builtin_phrases.yaml"
+    path.parent.mkdir()
+    path.write_text("fr:\n  fillers: [euh]\nEnglish: {}\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_phrases(path)
+    assert caught.value.errors == [
+        "content/builtin_phrases.yaml:1: fr safety_cues must map CrisisIntent and AbuseIntent "
+        "to lists of phrases",
+        "content/builtin_phrases.yaml:1: fr safety_words must map CrisisIntent and AbuseIntent "
+        "to lists of phrases",
+        "content/builtin_phrases.yaml:3: English is not a language like en (a locale's first part)",
+        "content/builtin_phrases.yaml:1: en must be there: it answers every language without its own",
+    ]
+
+
+def test_an_example_phrase_that_is_not_a_sample_is_reported(content_copy: Path) -> None:
+    line = edit(
+        content_copy / "skill.yaml",
+        "    - I'm scared to open up\n",
+        "    - I'm scared of opening up to people\n",
+    )
+    assert errors_of(content_copy) == [
+        f"content/skill.yaml:{line}: manifest.example_phrases: 'I'm scared of opening up to "
+        "people' is not a sample of any intent"
+    ]

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS, normalise_sample
+from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS
+from intents.samples import normalise_sample
 from skill.cli import main
 from skill.cli import resolve as resolve_command
 from skill.resolver import (

@@ -15,13 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from intents import Catalogue
-from intents.loader import (
-    REFLECTION_INTENT,
-    SAFETY_INTENTS,
-    normalise_sample,
-    sample_problems,
-    word_count,
-)
+from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS
+from intents.report import word_count
+from intents.samples import normalise_sample, sample_problems
 from skill.alexa import build_skill
 from skill.authoring.interaction_model import (
     example_phrases,

@@ -1,0 +1,127 @@
+"""Check skill.yaml: every text the skill speaks, and the placeholders each may use.
+
+The skill's own words (welcome, help, prompts, safety lines) are looked up by name at
+run time, so a missing or misspelt key would only show when someone hears the gap.
+Checking each one here, with the placeholders it may fill, turns that into a lint error.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from intents.located import LocatedDict, line_of
+from intents.report import Report
+
+# Texts of skill.yaml the skill speaks, with the placeholders each may use.
+SKILL_TEXTS: dict[tuple[str, ...], frozenset[str]] = {
+    ("invocation_name",): frozenset(),
+    ("name",): frozenset(),
+    ("endpoint",): frozenset(),
+    ("voice", "step_label"): frozenset({"step", "total"}),
+    ("manifest", "summary"): frozenset(),
+    ("manifest", "description"): frozenset(),
+    ("manifest", "category"): frozenset(),
+    ("manifest", "testing_instructions"): frozenset(),
+    ("manifest", "privacy_policy_url"): frozenset(),
+    ("manifest", "terms_of_use_url"): frozenset(),
+    ("launch", "say"): frozenset(),
+    ("launch", "ask"): frozenset(),
+    ("launch", "reprompt"): frozenset(),
+    ("help", "general"): frozenset(),
+    ("help", "in_topic"): frozenset({"title"}),
+    ("help", "ask"): frozenset(),
+    ("help", "reprompt"): frozenset(),
+    ("fallback", "say"): frozenset(),
+    ("fallback", "in_topic"): frozenset({"title"}),
+    ("fallback", "ask"): frozenset(),
+    ("fallback", "reprompt"): frozenset(),
+    ("tips", "unknown"): frozenset(),
+    ("tips", "ask"): frozenset(),
+    ("tips", "reprompt"): frozenset(),
+    ("navigation", "nothing_yet"): frozenset(),
+    ("navigation", "nothing_yet_ask"): frozenset(),
+    ("navigation", "first_part"): frozenset(),
+    ("navigation", "declined"): frozenset(),
+    ("navigation", "declined_ask"): frozenset(),
+    ("navigation", "home"): frozenset(),
+    ("questions", "next_step"): frozenset({"step", "title"}),
+    ("reprompts", "go_on"): frozenset(),
+    ("reprompts", "next_step"): frozenset({"step", "title"}),
+    ("reprompts", "first_step"): frozenset({"title"}),
+    ("reprompts", "offer"): frozenset({"yes"}),
+    ("safety", "danger"): frozenset({"emergency"}),
+    ("safety", "crisis"): frozenset({"line"}),
+    ("safety", "abuse"): frozenset({"line"}),
+    ("safety", "card_note"): frozenset(),
+    ("safety", "again"): frozenset(),
+    ("safety", "repeat_danger"): frozenset({"emergency"}),
+    ("safety", "hint"): frozenset(),
+    ("safety", "reprompt"): frozenset(),
+    ("safety", "closing"): frozenset(),
+    ("safety", "card_title"): frozenset(),
+    ("safety", "card_crisis"): frozenset({"card_name", "number"}),
+    ("safety", "card_abuse"): frozenset({"card_name", "number"}),
+    ("safety", "card_emergency"): frozenset({"number"}),
+    ("safety", "card_footer"): frozenset(),
+    ("reflection", "card_title"): frozenset(),
+    ("goodbye",): frozenset(),
+    ("error", "say"): frozenset(),
+    ("error", "ask"): frozenset(),
+}
+
+
+def check_skill(data: LocatedDict, path: Path, report: Report) -> dict[str, Any]:
+    """Check that every text the skill speaks exists and uses only known placeholders.
+
+    Also that the invocation name is one Alexa accepts, and that there are enough
+    closing questions for turns to vary. Returns the data as read: the skill looks its
+    texts up by name.
+    """
+    for keys, allowed in SKILL_TEXTS.items():
+        node: Any = data
+        parent: Any = data
+        for key in keys:
+            parent = node
+            node = node.get(key) if isinstance(node, dict) else None
+        where = line_of(node, line_of(parent))
+        name = ".".join(keys)
+        if not isinstance(node, str) or not node.strip():
+            report.add(path, where, f"{name} must be a non-empty text")
+            continue
+        for placeholder in _placeholders(node):
+            if placeholder not in allowed:
+                known = ", ".join(f"{{{p}}}" for p in sorted(allowed)) or "none"
+                report.add(
+                    path, where, f"{name} uses {{{placeholder}}}; the placeholders here are {known}"
+                )
+    invocation = data.get("invocation_name")
+    if isinstance(invocation, str) and not re.fullmatch(r"[a-z]+( [a-z]+)+", invocation):
+        report.add(
+            path,
+            line_of(invocation),
+            "invocation_name must be two or more words of lowercase letters and spaces",
+        )
+    questions = data.get("questions")
+    go_on = questions.get("go_on") if isinstance(questions, dict) else None
+    if (
+        not isinstance(go_on, list)
+        or len(go_on) < 2
+        or not all(isinstance(q, str) and q.strip().endswith("?") for q in go_on)
+    ):
+        report.add(
+            path,
+            line_of(go_on, line_of(questions, line_of(data))),
+            "questions.go_on must list two or more questions, so that turns can vary",
+        )
+    return data
+
+
+def _placeholders(text: str) -> Iterator[str]:
+    """Yield the ``{names}`` a text uses."""
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name is not None:
+            yield name
