@@ -74,6 +74,42 @@ SKILL_TEXTS: dict[tuple[str, ...], frozenset[str]] = {
 }
 
 
+LAUNCH_AND_WAKE_WORDS = frozenset(
+    {
+        "alexa",
+        "amazon",
+        "echo",
+        "computer",
+        "skill",
+        "app",
+        "launch",
+        "ask",
+        "open",
+        "tell",
+        "load",
+        "begin",
+        "enable",
+        "start",
+        "play",
+        "run",
+        "resume",
+        "use",
+    }
+)
+"""Words Alexa reserves for waking it or launching skills: not allowed in an invocation name."""
+
+
+def invocation_problems(name: str) -> list[str]:
+    """Return what breaks Amazon's rules for an invocation name (empty when it is fine)."""
+    problems = []
+    if not re.fullmatch(r"[a-z]+( [a-z]+)+", name):
+        problems.append("must be two or more words of lowercase letters and spaces")
+    reserved = set(name.split()) & LAUNCH_AND_WAKE_WORDS
+    if reserved:
+        problems.append(f"uses launch or wake words: {', '.join(sorted(reserved))}")
+    return problems
+
+
 def check_skill(data: LocatedDict, path: Path, report: Report) -> dict[str, Any]:
     """Check that every text the skill speaks exists and uses only known placeholders.
 
@@ -99,12 +135,9 @@ def check_skill(data: LocatedDict, path: Path, report: Report) -> dict[str, Any]
                     path, where, f"{name} uses {{{placeholder}}}; the placeholders here are {known}"
                 )
     invocation = data.get("invocation_name")
-    if isinstance(invocation, str) and not re.fullmatch(r"[a-z]+( [a-z]+)+", invocation):
-        report.add(
-            path,
-            line_of(invocation),
-            "invocation_name must be two or more words of lowercase letters and spaces",
-        )
+    if isinstance(invocation, str):
+        for problem in invocation_problems(invocation):
+            report.add(path, line_of(invocation), f"invocation_name {problem}")
     questions = data.get("questions")
     go_on = questions.get("go_on") if isinstance(questions, dict) else None
     if (

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from intents import CONTENT_DIR, Catalogue, Content, load_catalogue
+from intents import CONTENT_DIR, Catalogue, Content, ContentError, load_catalogue
 from skill.authoring.interaction_model import (
     DEPLOY_DIR,
     MODEL_PATH,
@@ -156,8 +156,11 @@ def test_lint_reports_an_invocation_name_with_a_launch_word(tmp_path: Path) -> N
             "invocation_name: closer together", "invocation_name: open closer"
         )
     )
-    problems = lint(load_catalogue(content_dir))
-    assert "en-GB interaction model: invocation name uses launch or wake words: open" in problems
+    with pytest.raises(ContentError) as caught:
+        load_catalogue(content_dir)
+    assert "content/skill.yaml:11: invocation_name uses launch or wake words: open" in (
+        caught.value.errors
+    )
 
 
 # --- Amazon's published schema (ships in the npm package ask-smapi-model) --------------

@@ -18,6 +18,7 @@ from intents import Catalogue
 from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS
 from intents.report import word_count
 from intents.samples import normalise_sample, sample_problems
+from intents.skill_texts import invocation_problems
 from skill.alexa import build_skill
 from skill.authoring.interaction_model import (
     example_phrases,
@@ -50,28 +51,6 @@ THINKING_PAUSE = 5.0
 """A break this long is a pause for thinking: only the reflection has them."""
 MAX_QUESTION_SHARE = 0.25
 """No single closing question may end more than this share of the topic turns."""
-LAUNCH_AND_WAKE_WORDS = frozenset(
-    {
-        "alexa",
-        "amazon",
-        "echo",
-        "computer",
-        "skill",
-        "app",
-        "launch",
-        "ask",
-        "open",
-        "tell",
-        "load",
-        "begin",
-        "enable",
-        "start",
-        "play",
-        "run",
-        "resume",
-        "use",
-    }
-)
 
 
 def lint(catalogue: Catalogue) -> list[str]:
@@ -111,11 +90,8 @@ def _model_problems(model: dict[str, Any], locale: str) -> Iterator[str]:
     language = model["interactionModel"]["languageModel"]
     where = f"{locale} interaction model"
     invocation = language["invocationName"]
-    if not re.fullmatch(r"[a-z]+( [a-z]+)+", invocation):
-        yield f"{where}: invocation name '{invocation}' must be two or more lowercase words"
-    bad = set(invocation.split()) & LAUNCH_AND_WAKE_WORDS
-    if bad:
-        yield f"{where}: invocation name uses launch or wake words: {', '.join(sorted(bad))}"
+    for problem in invocation_problems(invocation):
+        yield f"{where}: invocation name '{invocation}' {problem}"
     seen: dict[str, str] = {}
     for intent in language["intents"]:
         slots = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
