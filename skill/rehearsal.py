@@ -27,7 +27,7 @@ from ask_sdk_core.skill import CustomSkill
 from skill import envelopes
 from skill.conversation import Card
 from skill.dispatch import handle_envelope
-from skill.resolver import LAUNCH_REQUEST, Resolution, SlotValue, declared_slots, resolve
+from skill.resolver import LAUNCH_REQUEST, HeardSlot, Resolution, declared_slots, resolve
 
 SESSION_PREFIX = "amzn1.echo-api.session."
 _SESSION_ID = re.compile(r"amzn1\.echo-api\.session\.[A-Za-z0-9-]{1,64}")
@@ -88,7 +88,7 @@ class TurnResult:
     """The typed words (None for a launch by button or at the start)."""
     request_type: str
     intent: str | None
-    slots: dict[str, SlotValue]
+    slots: dict[str, HeardSlot]
     confidence: float | None
     """How sure the resolver was (None for a launch)."""
     text: str

@@ -97,8 +97,11 @@ _EVIDENCE_FLOOR = 0.8  # an intent chosen by evidence needs this share of THRESH
 
 
 @dataclass(frozen=True)
-class SlotValue:
-    """A slot as Alexa fills it: the words heard, and the value id they resolved to."""
+class HeardSlot:
+    """A slot as Alexa fills it: the words heard, and the value id they resolved to.
+
+    Not :class:`intents.model.SlotValue`, which is a value a slot type *declares*.
+    """
 
     spoken: str
     id: str
@@ -113,7 +116,7 @@ class Resolution:
     """
 
     intent: str
-    slots: dict[str, SlotValue] = field(default_factory=dict)
+    slots: dict[str, HeardSlot] = field(default_factory=dict)
     confidence: float = 0.0
     sample: str | None = None
 
@@ -780,7 +783,7 @@ def resolve_with(index: _Index, utterance: str) -> Resolution:
     worded = _heard(said, language.safety_words, exceptions) & index.safety_intents
 
     # Slots: one placeholder version of the words per slot heard.
-    slotted: list[tuple[frozenset[str], tuple[str, ...], dict[str, SlotValue], bool]] = []
+    slotted: list[tuple[frozenset[str], tuple[str, ...], dict[str, HeardSlot], bool]] = []
     for slot_name, slot_type in index.slots:
         match = _find_slot(index, slot_type, keys)
         if match is None:
@@ -795,7 +798,7 @@ def resolve_with(index: _Index, utterance: str) -> Resolution:
             (
                 frozenset({placeholder}),
                 tuple(replaced),
-                {slot_name: SlotValue(spoken, match.value_id)},
+                {slot_name: HeardSlot(spoken, match.value_id)},
                 match.partial,
             )
         )
@@ -816,7 +819,7 @@ def resolve_with(index: _Index, utterance: str) -> Resolution:
             return Resolution(sample.intent, slot_values, confidence, sample.text)
 
     # Scored: each intent by its best samples.
-    best: dict[str, tuple[float, str | None, dict[str, SlotValue]]] = {}
+    best: dict[str, tuple[float, str | None, dict[str, HeardSlot]]] = {}
     unknown = _unknown_weight(index, keys)
     versions = [(keys, None, {}, 1.0)] + [
         (replaced, placeholders, slot_values, _PARTIAL_SLOT if partial else 1.0)
@@ -856,7 +859,7 @@ def _leading_answer(index: _Index, keys: Sequence[str]) -> Resolution | None:
 
 
 def _choose(
-    best: Mapping[str, tuple[float, str | None, dict[str, SlotValue]]],
+    best: Mapping[str, tuple[float, str | None, dict[str, HeardSlot]]],
     *,
     cued: Collection[str] = frozenset(),
     worded: Collection[str] = frozenset(),
