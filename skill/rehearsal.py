@@ -1,7 +1,7 @@
 """Rehearse a conversation without Alexa: typed words in, the skill's real answers out.
 
 Shared by ``closer rehearse`` (the terminal) and the /rehearse page. Each turn goes
-the way a real one does: the local resolver (:mod:`skill.resolver`) understands the
+the way a real one does: the local resolver (:mod:`skill.nlu`) understands the
 words with the locale's generated interaction model, :mod:`skill.envelopes` builds the
 request envelope Alexa would send (locale, session id, session attributes carried from
 the previous answer), and :func:`skill.dispatch.handle_envelope` runs it through the
@@ -27,7 +27,7 @@ from ask_sdk_core.skill import CustomSkill
 from skill import envelopes
 from skill.conversation import Card
 from skill.dispatch import handle_envelope
-from skill.resolver import LAUNCH_REQUEST, HeardSlot, Resolution, declared_slots, resolve
+from skill.nlu import LAUNCH_REQUEST, HeardSlot, Resolution, declared_slots, resolve
 
 SESSION_PREFIX = "amzn1.echo-api.session."
 _SESSION_ID = re.compile(r"amzn1\.echo-api\.session\.[A-Za-z0-9-]{1,64}")

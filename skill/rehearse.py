@@ -23,9 +23,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from intents.model import DEFAULT_LOCALE
 from skill.alexa import build_skill
 from skill.rehearsal import Rehearsal, TurnResult
-from skill.resolver import DEFAULT_LOCALE
 
 HELP = "talk to the skill from the terminal (typed or scripted), optionally with audio"
 TURN_GAP_SECONDS = 1.5

@@ -184,10 +184,10 @@ def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
     from skill import envelopes
 
     try:
-        from skill.resolver import resolve
+        from skill.nlu import resolve
     except ImportError:
         raise _UsageError(
-            "--say needs the local resolver (skill/resolver.py), which this version lacks; "
+            "--say needs the local resolver (skill/nlu/), which this version lacks; "
             "use --intent NAME instead"
         ) from None
     resolution = resolve(utterance, locale)

@@ -18,24 +18,19 @@ import yaml
 from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS, normalise_sample
 from skill import resolve as resolve_command
 from skill.cli import main
-from skill.resolver import (
+from skill.nlu import (
     FALLBACK_INTENT,
     LAUNCH_REQUEST,
-    PHRASES_PATH,
-    SAFETY_STRONG,
-    SAFETY_THRESHOLD,
-    _choose,
     build_index,
     declared_slots,
-    expand_contractions,
-    fold_text,
     index_for,
-    load_language,
     model_path,
     resolve,
     resolve_with,
-    stem,
 )
+from skill.nlu.match import SAFETY_STRONG, SAFETY_THRESHOLD, _choose
+from skill.nlu.score import intent_posterior, unknown_weight_among
+from skill.nlu.words import PHRASES_PATH, expand_contractions, fold_text, load_language, stem
 from tests.bench_resolver import UTTERANCES, accuracy, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -572,22 +567,18 @@ def test_unknown_words_count_less_among_topic_words_only() -> None:
     index = index_for()
     assert {"intimac", "partner", "reflect"} <= index.topic_words
     assert not {"what", "tell", "play"} & index.topic_words  # everyday words
-    from skill.resolver import _unknown_weight
-
-    assert _unknown_weight(index, ("play", "som", "jazz")) == index.unknown_weight
-    assert _unknown_weight(index, ("is", "intimac", "sex")) < index.unknown_weight
+    assert unknown_weight_among(index, ("play", "som", "jazz")) == index.unknown_weight
+    assert unknown_weight_among(index, ("is", "intimac", "sex")) < index.unknown_weight
     for utterance in ("play some jazz", "what's the capital of peru", "book me a taxi"):
         assert resolve(utterance).intent == FALLBACK_INTENT, utterance
 
 
 def test_the_words_of_all_an_intents_samples_settle_a_close_call() -> None:
     index = index_for()
-    from skill.resolver import _posterior
-
     topics = ("WhyFearIntimacyIntent", "SignsOfFearIntent", "PartnerPullingAwayIntent")
-    why = _posterior(index, index.language.keys("why"), topics)
+    why = intent_posterior(index, index.language.keys("why"), topics)
     assert max(why, key=why.__getitem__) == "WhyFearIntimacyIntent"
-    partner = _posterior(index, index.language.keys("my husband avoids it"), topics)
+    partner = intent_posterior(index, index.language.keys("my husband avoids it"), topics)
     assert max(partner, key=partner.__getitem__) == "PartnerPullingAwayIntent"
     assert resolve("can you cheer me up").intent == "EncouragementIntent"  # an equivalent
 
@@ -596,15 +587,12 @@ def test_without_a_deploy_folder_the_model_is_generated_in_memory(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """An installed package has no deploy/: the same model comes from the content."""
-    from skill import resolver
+    from skill.nlu import index as nlu_index
 
-    monkeypatch.setattr(resolver, "DEPLOY_DIR", tmp_path)
-    monkeypatch.setattr(resolver, "model_path", lambda locale: tmp_path / "missing.json")
-    resolver.index_for.cache_clear()
+    monkeypatch.setattr(nlu_index, "model_path", lambda locale: tmp_path / "missing.json")
+    index_for.cache_clear()
     try:
-        assert resolver.resolve("my partner is pulling away", "en-GB").intent == (
-            "PartnerPullingAwayIntent"
-        )
-        assert resolver.resolve("how do I set boundaries").slots["tip"].id == "BOUNDARIES"
+        assert resolve("my partner is pulling away", "en-GB").intent == "PartnerPullingAwayIntent"
+        assert resolve("how do I set boundaries").slots["tip"].id == "BOUNDARIES"
     finally:
-        resolver.index_for.cache_clear()
+        index_for.cache_clear()
