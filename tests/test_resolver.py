@@ -28,7 +28,7 @@ from skill.nlu import (
     resolve,
     resolve_with,
 )
-from skill.nlu.match import SAFETY_STRONG, SAFETY_THRESHOLD, _choose
+from skill.nlu.match import SAFETY_STRONG, SAFETY_THRESHOLD, Candidate, choose
 from skill.nlu.score import intent_posterior, unknown_weight_among
 from skill.nlu.words import PHRASES_PATH, expand_contractions, fold_text, load_language, stem
 from tests.bench_resolver import UTTERANCES, accuracy, load_cases
@@ -248,22 +248,25 @@ def test_a_cue_among_other_words_still_chooses_its_intent(utterance: str, intent
 def test_cues_of_both_kinds_go_to_the_intent_whose_samples_match_better() -> None:
     assert resolve("my husband hits me and I want to die").intent in SAFETY_INTENTS
     both = frozenset(SAFETY_INTENTS)
-    tie = {CRISIS_INTENT: (0.5, None, {}), ABUSE_INTENT: (0.5, None, {})}
-    assert _choose(tie, cued=both).intent == CRISIS_INTENT  # crisis on a tie
-    abuse = {CRISIS_INTENT: (0.3, None, {}), ABUSE_INTENT: (0.6, "my partner hits me", {})}
-    assert _choose(abuse, cued=both).intent == ABUSE_INTENT
-    assert _choose({}, cued=both).intent == CRISIS_INTENT  # no sample matched at all
-    assert _choose(abuse, cued=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
+    tie = {CRISIS_INTENT: Candidate(0.5, None, {}), ABUSE_INTENT: Candidate(0.5, None, {})}
+    assert choose(tie, cued=both).intent == CRISIS_INTENT  # crisis on a tie
+    abuse = {
+        CRISIS_INTENT: Candidate(0.3, None, {}),
+        ABUSE_INTENT: Candidate(0.6, "my partner hits me", {}),
+    }
+    assert choose(abuse, cued=both).intent == ABUSE_INTENT
+    assert choose({}, cued=both).intent == CRISIS_INTENT  # no sample matched at all
+    assert choose(abuse, cued=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
 
 
 def test_without_a_cue_a_safety_score_needs_a_safety_word_or_strength() -> None:
-    plausible = (SAFETY_THRESHOLD + 0.1, "I don't want to wake up tomorrow", {})
-    best = {CRISIS_INTENT: plausible, "WhatIsIntimacyIntent": (0.2, None, {})}
-    assert _choose(best).intent == FALLBACK_INTENT  # everyday words alone
-    assert _choose(best, worded=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
-    assert _choose(best, worded=frozenset({ABUSE_INTENT})).intent == FALLBACK_INTENT
-    strong = {CRISIS_INTENT: (SAFETY_STRONG, "I want to disappear forever", {})}
-    assert _choose(strong).intent == CRISIS_INTENT  # a close paraphrase of a sample
+    plausible = Candidate(SAFETY_THRESHOLD + 0.1, "I don't want to wake up tomorrow", {})
+    best = {CRISIS_INTENT: plausible, "WhatIsIntimacyIntent": Candidate(0.2, None, {})}
+    assert choose(best).intent == FALLBACK_INTENT  # everyday words alone
+    assert choose(best, worded=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
+    assert choose(best, worded=frozenset({ABUSE_INTENT})).intent == FALLBACK_INTENT
+    strong = {CRISIS_INTENT: Candidate(SAFETY_STRONG, "I want to disappear forever", {})}
+    assert choose(strong).intent == CRISIS_INTENT  # a close paraphrase of a sample
 
 
 FALSE_ALARMS = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from intents.loader import SAFETY_INTENTS
 from skill.nlu.index import Index
@@ -31,7 +31,7 @@ LAUNCH_REQUEST = "LaunchRequest"
 THRESHOLD = 0.5
 """Below this score an utterance is out of scope: ``AMAZON.FallbackIntent``."""
 SAFETY_THRESHOLD = 0.4
-"""A safety intent's score this high is plausible enough to win (see :func:`_choose`)..."""
+"""A safety intent's score this high is plausible enough to win (see :func:`choose`)..."""
 SAFETY_SHARE = 0.85
 """...provided it is at least this share of the best intent's score..."""
 SAFETY_STRONG = 0.8
@@ -79,6 +79,14 @@ class Resolution:
             "confidence": round(self.confidence, 3),
             "sample": self.sample,
         }
+
+
+class Candidate(NamedTuple):
+    """An intent's best showing: its score, the sample that gave it, the slots heard."""
+
+    score: float
+    sample: str | None
+    slots: dict[str, HeardSlot]
 
 
 @dataclass(frozen=True)
@@ -202,7 +210,7 @@ def resolve_with(index: Index, utterance: str) -> Resolution:
             return Resolution(sample.intent, slot_values, confidence, sample.text)
 
     # Scored: each intent by its best samples.
-    best: dict[str, tuple[float, str | None, dict[str, HeardSlot]]] = {}
+    best: dict[str, Candidate] = {}
     unknown = unknown_weight_among(index, keys)
     versions = [(keys, None, {}, 1.0)] + [
         (replaced, placeholders, slot_values, _PARTIAL_SLOT if partial else 1.0)
@@ -214,10 +222,11 @@ def resolve_with(index: Index, utterance: str) -> Resolution:
             by_intent[index.samples[match.number].intent].append(match)
         for intent, matches in by_intent.items():
             score = factor * intent_score(index, words, matches, unknown)
-            if score > best.get(intent, (-1.0, None, {}))[0]:
+            if score > best.get(intent, Candidate(-1.0, None, {})).score:
                 top = max(matches, key=lambda m: m.score)
-                best[intent] = (score, index.samples[top.number].text, slot_values)
-    return _choose(best, cued=cued, worded=worded, posterior=intent_posterior(index, keys, best))
+                best[intent] = Candidate(score, index.samples[top.number].text, slot_values)
+    posterior = intent_posterior(index, keys, best)
+    return choose(best, cued=cued, worded=worded, posterior=posterior)
 
 
 def _leading_answer(index: Index, keys: Sequence[str]) -> Resolution | None:
@@ -237,8 +246,8 @@ def _leading_answer(index: Index, keys: Sequence[str]) -> Resolution | None:
     return Resolution(sample.intent, confidence=0.9, sample=sample.text)
 
 
-def _choose(
-    best: Mapping[str, tuple[float, str | None, dict[str, HeardSlot]]],
+def choose(
+    best: Mapping[str, Candidate],
     *,
     cued: Collection[str] = frozenset(),
     worded: Collection[str] = frozenset(),
@@ -246,29 +255,31 @@ def _choose(
 ) -> Resolution:
     """Pick the intent: safety first when cued or plausible, then the best score, else fallback.
 
-    ``cued`` names the safety intents one of whose cues was heard, ``worded`` those one
-    of whose safety words was. ``max`` keeps the first of equal scores, so ties go to
-    the first of :data:`SAFETY_INTENTS`, CrisisIntent.
+    ``best`` holds each scored intent's :class:`Candidate`. ``cued`` names the safety
+    intents one of whose cues was heard, ``worded`` those one of whose safety words
+    was; ``posterior`` is :func:`~skill.nlu.score.intent_posterior` of the words.
+    ``max`` keeps the first of equal scores, so ties go to the first of
+    :data:`SAFETY_INTENTS`, CrisisIntent.
     """
     if cued:
         name = max(
             (intent for intent in SAFETY_INTENTS if intent in cued),
-            key=lambda intent: best[intent][0] if intent in best else 0.0,
+            key=lambda intent: best[intent].score if intent in best else 0.0,
         )
-        score, sample = best[name][:2] if name in best else (0.0, None)
+        score, sample = (best[name].score, best[name].sample) if name in best else (0.0, None)
         return Resolution(name, confidence=max(score, CUE_CONFIDENCE), sample=sample)
     # Without a cue, a safety intent competes only on a word of its own or a strong
     # score: its samples hold everyday words too ("wake up tomorrow", "right now").
     scored = {
         intent: item
         for intent, item in best.items()
-        if intent not in SAFETY_INTENTS or intent in worded or item[0] >= SAFETY_STRONG
+        if intent not in SAFETY_INTENTS or intent in worded or item.score >= SAFETY_STRONG
     }
-    top = max(scored.items(), key=lambda item: item[1][0], default=None)
-    top_score = top[1][0] if top else 0.0
+    top = max(scored.items(), key=lambda item: item[1].score, default=None)
+    top_score = top[1].score if top else 0.0
     safety = [(intent, scored[intent]) for intent in SAFETY_INTENTS if intent in scored]
     if safety:
-        name, (score, sample, _) = max(safety, key=lambda item: item[1][0])
+        name, (score, sample, _) = max(safety, key=lambda item: item[1].score)
         if score >= max(SAFETY_THRESHOLD, SAFETY_SHARE * top_score):
             return Resolution(name, confidence=score, sample=sample)
     if top is None or top_score < THRESHOLD:
@@ -278,9 +289,10 @@ def _choose(
         # intent's samples at once ("why", "am I", "my partner") settle a close call.
         floor = _EVIDENCE_FLOOR * THRESHOLD
         blended = {
-            intent: (1 - _EVIDENCE_SHARE) * item[0] + _EVIDENCE_SHARE * posterior.get(intent, 0.0)
+            intent: (1 - _EVIDENCE_SHARE) * item.score
+            + _EVIDENCE_SHARE * posterior.get(intent, 0.0)
             for intent, item in scored.items()
-            if item[0] >= floor and not intent.startswith("AMAZON.")
+            if item.score >= floor and not intent.startswith("AMAZON.")
         }
         chosen = max(blended, key=blended.__getitem__)
         top = (chosen, scored[chosen])
