@@ -22,7 +22,7 @@ from skill.nlu.score import (
     score_samples,
     unknown_weight_among,
 )
-from skill.nlu.words import strip_invocation
+from skill.nlu.words import Token, strip_invocation
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 LAUNCH_REQUEST = "LaunchRequest"
@@ -173,26 +173,7 @@ def resolve_with(index: Index, utterance: str) -> Resolution:
     cued = _heard(said, language.safety_cues, exceptions) & index.safety_intents
     worded = _heard(said, language.safety_words, exceptions) & index.safety_intents
 
-    # Slots: one placeholder version of the words per slot heard.
-    slotted: list[tuple[frozenset[str], tuple[str, ...], dict[str, HeardSlot], bool]] = []
-    for slot_name, slot_type in index.slots:
-        match = _find_slot(index, slot_type, keys)
-        if match is None:
-            continue
-        spoken = " ".join(
-            tokens[i].surface for i in range(match.positions[0], match.positions[-1] + 1)
-        )
-        placeholder = "{" + slot_name + "}"
-        replaced = [k for i, k in enumerate(keys) if i not in match.positions]
-        replaced.insert(match.positions[0], placeholder)
-        slotted.append(
-            (
-                frozenset({placeholder}),
-                tuple(replaced),
-                {slot_name: HeardSlot(spoken, match.value_id)},
-                match.partial,
-            )
-        )
+    slotted = _slotted(index, tokens, keys)
 
     # Exact: a sample or phrase, word for word.
     exact = index.exact.get(keys)
@@ -202,31 +183,70 @@ def resolve_with(index: Index, utterance: str) -> Resolution:
     answer = _leading_answer(index, keys)
     if answer is not None:
         return answer
-    for placeholders, replaced, slot_values, partial in slotted:
-        exact = index.exact.get(replaced)
-        if exact is not None and index.samples[exact].slots == placeholders:
+    for version in slotted:
+        exact = index.exact.get(version.keys)
+        if exact is not None and index.samples[exact].slots == version.placeholders:
             sample = index.samples[exact]
-            confidence = _PARTIAL_SLOT if partial else 1.0
-            return Resolution(sample.intent, slot_values, confidence, sample.text)
+            return Resolution(sample.intent, version.slots, version.factor, sample.text)
 
-    # Scored: each intent by its best samples.
-    best: dict[str, Candidate] = {}
-    unknown = unknown_weight_among(index, keys)
-    versions = [(keys, None, {}, 1.0)] + [
-        (replaced, placeholders, slot_values, _PARTIAL_SLOT if partial else 1.0)
-        for placeholders, replaced, slot_values, partial in slotted
-    ]
-    for words, placeholders, slot_values, factor in versions:
-        by_intent: dict[str, list[Match]] = defaultdict(list)
-        for match in score_samples(index, words, placeholders, unknown):
-            by_intent[index.samples[match.number].intent].append(match)
-        for intent, matches in by_intent.items():
-            score = factor * intent_score(index, words, matches, unknown)
-            if score > best.get(intent, Candidate(-1.0, None, {})).score:
-                top = max(matches, key=lambda m: m.score)
-                best[intent] = Candidate(score, index.samples[top.number].text, slot_values)
+    best = _score_intents(index, keys, slotted)
     posterior = intent_posterior(index, keys, best)
     return choose(best, cued=cued, worded=worded, posterior=posterior)
+
+
+class _Slotted(NamedTuple):
+    """The words with a slot's value replaced by its placeholder ("how do I {tip}")."""
+
+    placeholders: frozenset[str] | None
+    """The placeholders the words hold; None for the words as said."""
+    keys: tuple[str, ...]
+    slots: dict[str, HeardSlot]
+    factor: float
+    """What a match counts: less when the slot was heard only by one telling word."""
+
+
+def _slotted(index: Index, tokens: Sequence[Token], keys: tuple[str, ...]) -> list[_Slotted]:
+    """Make one placeholder version of the words per slot heard, as entity resolution would."""
+    versions: list[_Slotted] = []
+    for slot_name, slot_type in index.slots:
+        found = _find_slot(index, slot_type, keys)
+        if found is None:
+            continue
+        first, last = found.positions[0], found.positions[-1]
+        spoken = " ".join(tokens[i].surface for i in range(first, last + 1))
+        placeholder = "{" + slot_name + "}"
+        rest = [k for i, k in enumerate(keys) if i not in found.positions]
+        rest.insert(first, placeholder)
+        versions.append(
+            _Slotted(
+                frozenset({placeholder}),
+                tuple(rest),
+                {slot_name: HeardSlot(spoken, found.value_id)},
+                _PARTIAL_SLOT if found.partial else 1.0,
+            )
+        )
+    return versions
+
+
+def _score_intents(
+    index: Index, keys: tuple[str, ...], slotted: Sequence[_Slotted]
+) -> dict[str, Candidate]:
+    """Score each intent by its best samples, over the words as said and each slotted version.
+
+    An intent keeps its best showing of all versions, with the slots of that version.
+    """
+    best: dict[str, Candidate] = {}
+    unknown = unknown_weight_among(index, keys)
+    for version in [_Slotted(None, keys, {}, 1.0), *slotted]:
+        by_intent: dict[str, list[Match]] = defaultdict(list)
+        for match in score_samples(index, version.keys, version.placeholders, unknown):
+            by_intent[index.samples[match.number].intent].append(match)
+        for intent, matches in by_intent.items():
+            score = version.factor * intent_score(index, version.keys, matches, unknown)
+            if score > best.get(intent, Candidate(-1.0, None, {})).score:
+                top = max(matches, key=lambda m: m.score)
+                best[intent] = Candidate(score, index.samples[top.number].text, version.slots)
+    return best
 
 
 def _leading_answer(index: Index, keys: Sequence[str]) -> Resolution | None:
