@@ -6,6 +6,7 @@ own, so that the matching rules are tested apart from what the content says toda
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import subprocess
@@ -436,6 +437,26 @@ def test_each_locale_reads_its_own_generated_model() -> None:
     assert model_path("en-GB").name == "en-GB.json"
     assert index_for("en-GB") is index_for("en-GB")  # built once, then cached
     assert resolve("can you explain counselling", "en-GB").slots["tip"].id == "THERAPY"
+
+
+def test_a_cached_index_is_frozen_out_of_the_collectors_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once built, a locale's index lives as long as the process: full collections skip it.
+
+    An index built from a model given as data is short-lived, so it is left collectable.
+    """
+    freezes: list[None] = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(None))
+    index_for.cache_clear()
+    try:
+        index_for("en-GB")
+        index_for("en-GB")
+        assert len(freezes) == 1
+        build_index(TINY_MODEL)
+        assert len(freezes) == 1
+    finally:
+        index_for.cache_clear()
 
 
 # --- the labelled set: independent of the samples, and the quality floor --------------
