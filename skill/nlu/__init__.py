@@ -28,11 +28,11 @@ How an utterance is matched, in order:
 5. *Scored*: each sample is compared with the words by an F1 of IDF-weighted word
    overlap (rare words count more; unknown words count fully against a match, which is
    what sends "play some jazz" to fallback), blended with word-pair overlap for word
-   order. An intent scores its best sample, or the share of the words that are
-   specific to it, whichever is higher. An unknown word counts less when the known
-   words around it are the skill's *topic words* (recurring in its own samples, in no
-   built-in phrase): "is intimacy just about sex" stays in scope, "play some jazz"
-   does not. Below :data:`THRESHOLD` the answer is ``AMAZON.FallbackIntent``.
+   order. An intent scores its best sample, raised a little when its next best
+   samples hold other words said (people mix phrasings). An unknown word counts less
+   when the known words around it are the skill's *topic words* (recurring in its own
+   samples, in no built-in phrase): "is intimacy just about sex" stays in scope,
+   "play some jazz" does not. Below :data:`THRESHOLD` the answer is ``AMAZON.FallbackIntent``.
 6. *Evidence*: among the skill's own intents that score near the threshold or above,
    a Naive-Bayes posterior over the words of *all* of each intent's samples (function
    words included, so "why", "am I" and "my partner" tell causes, signs and a
