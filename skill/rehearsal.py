@@ -1,7 +1,7 @@
 """Rehearse a conversation without Alexa: typed words in, the skill's real answers out.
 
 Shared by ``closer rehearse`` (the terminal) and the /rehearse page. Each turn goes
-the way a real one does: the local resolver (:mod:`skill.resolver`) understands the
+the way a real one does: the local resolver (:mod:`skill.nlu`) understands the
 words with the locale's generated interaction model, :mod:`skill.envelopes` builds the
 request envelope Alexa would send (locale, session id, session attributes carried from
 the previous answer), and :func:`skill.dispatch.handle_envelope` runs it through the
@@ -26,7 +26,7 @@ from ask_sdk_core.skill import CustomSkill
 from skill import envelopes
 from skill.conversation import Card
 from skill.dispatch import handle_envelope
-from skill.resolver import LAUNCH_REQUEST, Resolution, SlotValue, declared_slots, resolve
+from skill.nlu import LAUNCH_REQUEST, HeardSlot, Resolution, declared_slots, resolve
 from speech.segments import plain_text
 
 SESSION_PREFIX = "amzn1.echo-api.session."
@@ -86,7 +86,7 @@ class TurnResult:
     """The typed words (None for a launch by button or at the start)."""
     request_type: str
     intent: str | None
-    slots: dict[str, SlotValue]
+    slots: dict[str, HeardSlot]
     confidence: float | None
     """How sure the resolver was (None for a launch)."""
     text: str

@@ -21,7 +21,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from skill.resolver import Resolution, index_for, resolve
+from skill.nlu import Resolution, index_for, resolve
 
 UTTERANCES = Path(__file__).resolve().parent / "data" / "utterances.tsv"
 

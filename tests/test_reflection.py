@@ -118,6 +118,6 @@ def test_yes_to_the_encouragement_offer_starts_the_reflection(talk: Conversation
     "utterance", ["evening reflection", "start my reflection", "help me wind down"]
 )
 def test_ways_of_asking_reach_the_reflection(utterance: str) -> None:
-    from skill.resolver import resolve
+    from skill.nlu import resolve
 
     assert resolve(utterance).intent == "EveningReflectionIntent"

@@ -6,6 +6,7 @@ own, so that the matching rules are tested apart from what the content says toda
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import subprocess
@@ -19,24 +20,19 @@ from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS
 from intents.samples import normalise_sample
 from skill.cli import main
 from skill.cli import resolve as resolve_command
-from skill.resolver import (
+from skill.nlu import (
     FALLBACK_INTENT,
     LAUNCH_REQUEST,
-    PHRASES_PATH,
-    SAFETY_STRONG,
-    SAFETY_THRESHOLD,
-    _choose,
     build_index,
     declared_slots,
-    expand_contractions,
-    fold_text,
     index_for,
-    load_language,
     model_path,
     resolve,
     resolve_with,
-    stem,
 )
+from skill.nlu.match import SAFETY_STRONG, SAFETY_THRESHOLD, Candidate, choose
+from skill.nlu.score import intent_posterior, unknown_weight_among
+from skill.nlu.words import PHRASES_PATH, expand_contractions, fold_text, load_language, stem
 from tests.bench_resolver import UTTERANCES, accuracy, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,22 +250,25 @@ def test_a_cue_among_other_words_still_chooses_its_intent(utterance: str, intent
 def test_cues_of_both_kinds_go_to_the_intent_whose_samples_match_better() -> None:
     assert resolve("my husband hits me and I want to die").intent in SAFETY_INTENTS
     both = frozenset(SAFETY_INTENTS)
-    tie = {CRISIS_INTENT: (0.5, None, {}), ABUSE_INTENT: (0.5, None, {})}
-    assert _choose(tie, cued=both).intent == CRISIS_INTENT  # crisis on a tie
-    abuse = {CRISIS_INTENT: (0.3, None, {}), ABUSE_INTENT: (0.6, "my partner hits me", {})}
-    assert _choose(abuse, cued=both).intent == ABUSE_INTENT
-    assert _choose({}, cued=both).intent == CRISIS_INTENT  # no sample matched at all
-    assert _choose(abuse, cued=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
+    tie = {CRISIS_INTENT: Candidate(0.5, None, {}), ABUSE_INTENT: Candidate(0.5, None, {})}
+    assert choose(tie, cued=both).intent == CRISIS_INTENT  # crisis on a tie
+    abuse = {
+        CRISIS_INTENT: Candidate(0.3, None, {}),
+        ABUSE_INTENT: Candidate(0.6, "my partner hits me", {}),
+    }
+    assert choose(abuse, cued=both).intent == ABUSE_INTENT
+    assert choose({}, cued=both).intent == CRISIS_INTENT  # no sample matched at all
+    assert choose(abuse, cued=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
 
 
 def test_without_a_cue_a_safety_score_needs_a_safety_word_or_strength() -> None:
-    plausible = (SAFETY_THRESHOLD + 0.1, "I don't want to wake up tomorrow", {})
-    best = {CRISIS_INTENT: plausible, "WhatIsIntimacyIntent": (0.2, None, {})}
-    assert _choose(best).intent == FALLBACK_INTENT  # everyday words alone
-    assert _choose(best, worded=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
-    assert _choose(best, worded=frozenset({ABUSE_INTENT})).intent == FALLBACK_INTENT
-    strong = {CRISIS_INTENT: (SAFETY_STRONG, "I want to disappear forever", {})}
-    assert _choose(strong).intent == CRISIS_INTENT  # a close paraphrase of a sample
+    plausible = Candidate(SAFETY_THRESHOLD + 0.1, "I don't want to wake up tomorrow", {})
+    best = {CRISIS_INTENT: plausible, "WhatIsIntimacyIntent": Candidate(0.2, None, {})}
+    assert choose(best).intent == FALLBACK_INTENT  # everyday words alone
+    assert choose(best, worded=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
+    assert choose(best, worded=frozenset({ABUSE_INTENT})).intent == FALLBACK_INTENT
+    strong = {CRISIS_INTENT: Candidate(SAFETY_STRONG, "I want to disappear forever", {})}
+    assert choose(strong).intent == CRISIS_INTENT  # a close paraphrase of a sample
 
 
 FALSE_ALARMS = [
@@ -441,6 +440,26 @@ def test_each_locale_reads_its_own_generated_model() -> None:
     assert resolve("can you explain counselling", "en-GB").slots["tip"].id == "THERAPY"
 
 
+def test_a_cached_index_is_frozen_out_of_the_collectors_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once built, a locale's index lives as long as the process: full collections skip it.
+
+    An index built from a model given as data is short-lived, so it is left collectable.
+    """
+    freezes: list[None] = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(None))
+    index_for.cache_clear()
+    try:
+        index_for("en-GB")
+        index_for("en-GB")
+        assert len(freezes) == 1
+        build_index(TINY_MODEL)
+        assert len(freezes) == 1
+    finally:
+        index_for.cache_clear()
+
+
 # --- the labelled set: independent of the samples, and the quality floor --------------
 
 
@@ -573,22 +592,18 @@ def test_unknown_words_count_less_among_topic_words_only() -> None:
     index = index_for()
     assert {"intimac", "partner", "reflect"} <= index.topic_words
     assert not {"what", "tell", "play"} & index.topic_words  # everyday words
-    from skill.resolver import _unknown_weight
-
-    assert _unknown_weight(index, ("play", "som", "jazz")) == index.unknown_weight
-    assert _unknown_weight(index, ("is", "intimac", "sex")) < index.unknown_weight
+    assert unknown_weight_among(index, ("play", "som", "jazz")) == index.unknown_weight
+    assert unknown_weight_among(index, ("is", "intimac", "sex")) < index.unknown_weight
     for utterance in ("play some jazz", "what's the capital of peru", "book me a taxi"):
         assert resolve(utterance).intent == FALLBACK_INTENT, utterance
 
 
 def test_the_words_of_all_an_intents_samples_settle_a_close_call() -> None:
     index = index_for()
-    from skill.resolver import _posterior
-
     topics = ("WhyFearIntimacyIntent", "SignsOfFearIntent", "PartnerPullingAwayIntent")
-    why = _posterior(index, index.language.keys("why"), topics)
+    why = intent_posterior(index, index.language.keys("why"), topics)
     assert max(why, key=why.__getitem__) == "WhyFearIntimacyIntent"
-    partner = _posterior(index, index.language.keys("my husband avoids it"), topics)
+    partner = intent_posterior(index, index.language.keys("my husband avoids it"), topics)
     assert max(partner, key=partner.__getitem__) == "PartnerPullingAwayIntent"
     assert resolve("can you cheer me up").intent == "EncouragementIntent"  # an equivalent
 
@@ -597,15 +612,12 @@ def test_without_a_deploy_folder_the_model_is_generated_in_memory(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """An installed package has no deploy/: the same model comes from the content."""
-    from skill import resolver
+    from skill.nlu import index as nlu_index
 
-    monkeypatch.setattr(resolver, "DEPLOY_DIR", tmp_path)
-    monkeypatch.setattr(resolver, "model_path", lambda locale: tmp_path / "missing.json")
-    resolver.index_for.cache_clear()
+    monkeypatch.setattr(nlu_index, "model_path", lambda locale: tmp_path / "missing.json")
+    index_for.cache_clear()
     try:
-        assert resolver.resolve("my partner is pulling away", "en-GB").intent == (
-            "PartnerPullingAwayIntent"
-        )
-        assert resolver.resolve("how do I set boundaries").slots["tip"].id == "BOUNDARIES"
+        assert resolve("my partner is pulling away", "en-GB").intent == "PartnerPullingAwayIntent"
+        assert resolve("how do I set boundaries").slots["tip"].id == "BOUNDARIES"
     finally:
-        resolver.index_for.cache_clear()
+        index_for.cache_clear()

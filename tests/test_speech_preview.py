@@ -158,7 +158,7 @@ def test_mistakes_are_explained(
 
 
 def test_say_uses_the_local_resolver(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("skill.resolver")
+    pytest.importorskip("skill.nlu")
     out = tmp_path / "previews"
     assert preview(out, "--say", "my partner is pulling away", "--engine", "espeak") == 0
     page = Page((out / "index.html").read_text(encoding="utf-8"))
@@ -169,7 +169,7 @@ def test_say_uses_the_local_resolver(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_say_without_the_resolver_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "skill.resolver", None)
+    monkeypatch.setitem(sys.modules, "skill.nlu", None)
     assert preview(tmp_path, "--say", "hello") == 2
     assert "--say needs the local resolver" in capsys.readouterr().err
 

@@ -196,10 +196,10 @@ def _topic_requests(
 def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
     """Resolve an utterance with the local resolver into the request Alexa would send."""
     try:  # imported here so that a version without the resolver still previews the rest
-        from skill.resolver import resolve
+        from skill.nlu import resolve
     except ImportError:
         raise _UsageError(
-            "--say needs the local resolver (skill/resolver.py), which this version lacks; "
+            "--say needs the local resolver (skill/nlu/), which this version lacks; "
             "use --intent NAME instead"
         ) from None
     resolution = resolve(utterance, locale)

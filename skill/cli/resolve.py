@@ -13,7 +13,8 @@ import json
 import sys
 from typing import Any, TextIO
 
-from skill.resolver import DEFAULT_LOCALE, Resolution, resolve
+from intents.model import DEFAULT_LOCALE
+from skill.nlu import Resolution, resolve
 
 HELP = "show the intent and slots the local resolver hears in an utterance"
 
