@@ -125,6 +125,36 @@ class TurnResult:
         }
 
 
+def request_for(
+    resolution: Resolution,
+    *,
+    locale: str,
+    attributes: dict[str, Any] | None = None,
+    new_session: bool = True,
+    session_id: str = "amzn1.echo-api.session.local",
+) -> dict[str, Any]:
+    """Build the request Alexa would send for what the resolver understood.
+
+    "Open closer together" alone is a LaunchRequest. An intent request carries every
+    slot its intent declares, empty ones too (as Alexa sends them), with the words
+    heard and, where they matched a value, its id under entity resolution.
+    """
+    if resolution.intent == LAUNCH_REQUEST:
+        return envelopes.launch_request(locale=locale, session_id=session_id)
+    slots: dict[str, str | None] = dict.fromkeys(declared_slots(resolution.intent, locale))
+    slots.update({name: value.spoken for name, value in resolution.slots.items()})
+    resolved = {name: value.id for name, value in resolution.slots.items() if value.id}
+    return envelopes.intent_request(
+        resolution.intent,
+        slots or None,
+        resolved=resolved or None,
+        attributes=attributes,
+        new_session=new_session,
+        session_id=session_id,
+        locale=locale,
+    )
+
+
 class Rehearsal:
     """A conversation with the skill, one turn at a time, as Alexa would hold it."""
 
@@ -160,17 +190,12 @@ class Rehearsal:
         new_session = not self.session.open
         if new_session:
             self.session = Session.new()
-        declared = declared_slots(resolution.intent, self.locale)
-        slots: dict[str, str | None] = dict.fromkeys(declared)
-        slots.update({name: value.spoken for name, value in resolution.slots.items()})
-        request = envelopes.intent_request(
-            resolution.intent,
-            slots or None,
-            resolved={name: value.id for name, value in resolution.slots.items()} or None,
+        request = request_for(
+            resolution,
+            locale=self.locale,
             attributes=self.session.attributes,
             new_session=new_session,
             session_id=self.session.id,
-            locale=self.locale,
         )
         return self._run(request, heard=words, resolution=resolution)
 

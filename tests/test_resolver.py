@@ -621,3 +621,34 @@ def test_without_a_deploy_folder_the_model_is_generated_in_memory(
         assert resolve("how do I set boundaries").slots["tip"].id == "BOUNDARIES"
     finally:
         index_for.cache_clear()
+
+
+def test_resolve_and_rehearse_hear_other_content_with_its_own_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--content DIR` is heard with a model generated from that content, not the shipped one."""
+    import shutil
+
+    from intents import CONTENT_DIR
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    samples = content / "samples.yaml"
+    text = samples.read_text(encoding="utf-8")
+    samples.write_text(
+        text.replace(
+            "      - what is emotional intimacy\n",
+            "      - what is emotional intimacy\n      - tell me about blue elephants dancing\n",
+        ),
+        encoding="utf-8",
+    )
+    utterance = "tell me about blue elephants dancing"
+    assert main(["resolve", "--json", utterance]) == 0
+    assert json.loads(capsys.readouterr().out)["intent"] == "AMAZON.FallbackIntent"
+    assert main(["--content", str(content), "resolve", "--json", utterance]) == 0
+    assert json.loads(capsys.readouterr().out)["intent"] == "WhatIsIntimacyIntent"
+
+    script = tmp_path / "script.txt"
+    script.write_text(f"{utterance}\n", encoding="utf-8")
+    assert main(["--content", str(content), "rehearse", "--script", str(script)]) == 0
+    assert "Emotional intimacy is the kind of closeness" in capsys.readouterr().out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from collections.abc import Mapping
 from html import unescape
 from html.parser import HTMLParser
@@ -164,14 +163,6 @@ def test_say_uses_the_local_resolver(tmp_path: Path, capsys: pytest.CaptureFixtu
     page = Page((out / "index.html").read_text(encoding="utf-8"))
     first = load_catalogue().default.topics[TOPIC].parts[0]
     assert " ".join(first.say.split())[:30] in " ".join(" ".join(page.text).split())
-
-
-def test_say_without_the_resolver_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "skill.nlu", None)
-    assert preview(tmp_path, "--say", "hello") == 2
-    assert "--say needs the local resolver" in capsys.readouterr().err
 
 
 def test_gtts_failing_midway_falls_back_per_clip_and_reports_it(

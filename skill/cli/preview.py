@@ -195,21 +195,10 @@ def _topic_requests(
 
 def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
     """Resolve an utterance with the local resolver into the request Alexa would send."""
-    try:  # imported here so that a version without the resolver still previews the rest
-        from skill.nlu import resolve
-    except ImportError:
-        raise _UsageError(
-            "--say needs the local resolver (skill/nlu/), which this version lacks; "
-            "use --intent NAME instead"
-        ) from None
-    resolution = resolve(utterance, locale)
-    if resolution.intent == "LaunchRequest":
-        return envelopes.launch_request(locale=locale)
-    slots: dict[str, str | None] = {n: v.spoken for n, v in resolution.slots.items()}
-    resolved = {name: value.id for name, value in resolution.slots.items() if value.id}
-    return envelopes.intent_request(
-        resolution.intent, slots or None, resolved=resolved or None, locale=locale
-    )
+    from skill.nlu import resolve
+    from skill.rehearsal import request_for
+
+    return request_for(resolve(utterance, locale), locale=locale)
 
 
 def _speeches(

@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from intents.model import DEFAULT_LOCALE
 from skill.alexa import build_skill
+from skill.nlu import resolve, resolver_for
 from skill.rehearsal import Rehearsal, TurnResult
 
 HELP = "talk to the skill from the terminal (typed or scripted), optionally with audio"
@@ -93,7 +94,9 @@ def run(args: argparse.Namespace, catalogue: Any) -> int:
             return 2
     else:
         lines = _typed_lines(sys.stdin, echo=not sys.stdin.isatty())
-    rehearsal = Rehearsal(build_skill(catalogue), locale=args.locale)
+    # Other content than the shipped one (--content DIR) is heard with its own model.
+    resolver = resolver_for(catalogue) if getattr(args, "content", None) else resolve
+    rehearsal = Rehearsal(build_skill(catalogue), locale=args.locale, resolver=resolver)
     voice = _Voice(args.engine, args.locale, play=args.audio) if (args.audio or args.out) else None
     status = 0
     try:

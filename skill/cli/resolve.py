@@ -11,10 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
+from intents import Catalogue
 from intents.model import DEFAULT_LOCALE
-from skill.nlu import Resolution, resolve
+from skill.nlu import Resolution, resolve, resolver_for
+
+Resolver = Callable[[str, str], Resolution]
 
 HELP = "show the intent and slots the local resolver hears in an utterance"
 
@@ -33,27 +37,32 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, catalogue: Any = None) -> int:
-    """Resolve the utterance given, or every line of standard input."""
-    del catalogue  # the resolver reads the generated model, as Alexa does
+def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
+    """Resolve the utterance given, or every line of standard input.
+
+    The shipped content is resolved with its generated model, the very file Alexa
+    gets; other content (``--content DIR``) with a model generated from it.
+    """
+    resolver = resolver_for(catalogue) if getattr(args, "content", None) else resolve
     if args.utterance:
         utterance = " ".join(args.utterance)
-        resolution = resolve(utterance, args.locale)
+        resolution = resolver(utterance, args.locale)
         if args.json:
             print(json.dumps({"utterance": utterance, **resolution.to_json()}))
         else:
             print(describe(resolution))
         return 0
-    return resolve_lines(sys.stdin, sys.stdout, args.locale)
+    return resolve_lines(sys.stdin, sys.stdout, args.locale, resolver)
 
 
-def resolve_lines(source: TextIO, target: TextIO, locale: str) -> int:
+def resolve_lines(source: TextIO, target: TextIO, locale: str, resolver: Resolver = resolve) -> int:
     """Resolve each non-empty line of ``source``; write one JSON object per line."""
     for line in source:
         utterance = line.strip()
         if not utterance:
             continue
-        target.write(json.dumps({"utterance": utterance, **resolve(utterance, locale).to_json()}))
+        resolution = resolver(utterance, locale)
+        target.write(json.dumps({"utterance": utterance, **resolution.to_json()}))
         target.write("\n")
     target.flush()
     return 0

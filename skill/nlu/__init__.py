@@ -54,7 +54,10 @@ This module is the surface the rest of the project uses.
 
 from __future__ import annotations
 
-from intents.model import DEFAULT_LOCALE
+from collections.abc import Callable
+
+from intents.model import DEFAULT_LOCALE, Catalogue
+from skill.authoring.interaction_model import interaction_model
 from skill.nlu.index import Index, build_index, index_for, model_path
 from skill.nlu.match import (
     FALLBACK_INTENT,
@@ -78,6 +81,7 @@ __all__ = [
     "model_path",
     "resolve",
     "resolve_with",
+    "resolver_for",
 ]
 
 
@@ -89,3 +93,22 @@ def resolve(utterance: str, locale: str = DEFAULT_LOCALE) -> Resolution:
 def declared_slots(intent: str, locale: str = DEFAULT_LOCALE) -> tuple[str, ...]:
     """Name the slots the model declares for ``intent``: Alexa sends each, filled or not."""
     return tuple(index_for(locale).intent_slots.get(intent, {}))
+
+
+def resolver_for(catalogue: Catalogue) -> Callable[[str, str], Resolution]:
+    """Resolve with the models of ``catalogue``'s content, built in memory once per locale.
+
+    For ``--content DIR``: content that is not the shipped one has no generated model
+    on disk, so its model is generated here by the same code ``closer build-model``
+    uses, and indexed.
+    """
+    indexes: dict[str, Index] = {}
+
+    def resolve_in(utterance: str, locale: str = DEFAULT_LOCALE) -> Resolution:
+        served = locale if locale in catalogue.locales else DEFAULT_LOCALE
+        if served not in indexes:
+            model = interaction_model(catalogue.for_locale(served))
+            indexes[served] = build_index(model, served)
+        return resolve_with(indexes[served], utterance)
+
+    return resolve_in
