@@ -2,7 +2,7 @@
 
 Handlers hold no wording and no conversation logic; they read the request and the
 session attributes, call :func:`skill.conversation.respond` (or ``launch``), and
-turn the :class:`~skill.conversation.Reply` into Alexa's response.
+turn the :class:`~skill.state.Reply` into Alexa's response.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ask_sdk_model.ui import SimpleCard
 from intents import Catalogue, Content
 from intents.samples import normalise_sample
 from skill import conversation
-from skill.conversation import Reply, State, Turn
+from skill.state import Reply, State, Turn
 from speech.ssml import Voice, to_ssml
 
 log = logging.getLogger("closer.skill")

@@ -24,9 +24,9 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 
 from skill import envelopes
-from skill.conversation import Card
 from skill.dispatch import handle_envelope
 from skill.nlu import LAUNCH_REQUEST, HeardSlot, Resolution, declared_slots, resolve
+from skill.state import Card
 from speech.segments import plain_text
 
 SESSION_PREFIX = "amzn1.echo-api.session."
@@ -53,7 +53,7 @@ class Session:
         """Read a session sent back by a client; raise ValueError if it is not one of ours.
 
         The attributes are passed on as they are: the skill itself ignores anything
-        unknown or out of range in them (:meth:`skill.conversation.State.from_attributes`).
+        unknown or out of range in them (:meth:`skill.state.State.from_attributes`).
         """
         if data is None:
             return cls()

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from intents import CONTENT_DIR, Content
 from skill import envelopes
-from skill.conversation import reflection_for
+from skill.reflection import reflection_for
 from skill.web.app import create_app
 from speech.segments import plain_text
 from speech.ssml import MAX_BREAK_SECONDS, MAX_SPEECH_CHARS, break_time_seconds, ssml_problems

@@ -28,7 +28,8 @@ from skill.authoring.interaction_model import (
     stale_files,
 )
 from skill.authoring.reachable import every_response
-from skill.conversation import AFTER_SAFETY, SAFETY_AWAITS, safety_numbers
+from skill.safety import AFTER_SAFETY, safety_numbers
+from skill.state import SAFETY_AWAITS
 from speech.segments import plain_text
 from speech.ssml import break_time_seconds, ssml_problems
 

@@ -19,8 +19,9 @@ from intents import Catalogue, Content
 from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS, TIP_INTENT
 from skill import envelopes
 from skill.alexa import build_skill
-from skill.conversation import BUILTIN_INTENTS, SAFETY_AWAITS, Awaiting, State
+from skill.conversation import BUILTIN_INTENTS
 from skill.dispatch import handle_envelope
+from skill.state import SAFETY_AWAITS, Awaiting, State
 
 FIRST_NIGHT = date(2026, 1, 5)
 """Any date will do: eight nights from it give every reflection once."""

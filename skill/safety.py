@@ -1,0 +1,135 @@
+"""Answers for someone in crisis or in danger: what to do now, first, and nothing else.
+
+The emergency number comes first, then the one line that fits what was said (the
+crisis line for CrisisIntent, the abuse line for AbuseIntent), then where to find
+them again. Whatever topic was open is closed: nothing said afterwards leads back
+into coaching unless the person asks for a topic; only the numbers can be heard
+again, and "no" or "stop" closes gently (:data:`AFTER_SAFETY`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from intents import Content, Helpline
+from skill.state import SAFETY_AWAITS, Answer, Awaiting, Card, Reply, State, Turn
+from speech.ssml import Segment, Telephone
+
+
+def safety(content: Content, state: State, turn: Turn) -> Reply:
+    """Answer someone in crisis or in danger first: what to do now, then who can help.
+
+    The emergency number comes first, then the one line that fits what was said
+    (the crisis line for CrisisIntent, the abuse line for AbuseIntent), then where
+    to find them again. Whatever topic was open is closed: nothing said afterwards
+    leads back into coaching unless the person asks for a topic. Nothing of what was
+    said is kept: the intents have no slots, and the state records only which
+    numbers a "repeat" says again.
+    """
+    del state
+    kind = SAFETY_AWAITS.get(turn.intent, Awaiting.CRISIS)
+    lines = content.helplines
+    speech = [
+        *_fill(content.text("safety", "danger"), emergency=_spoken_number(lines.emergency)),
+        *_fill(content.text("safety", kind), line=_line(_helpline(content, kind))),
+        content.text("safety", "card_note"),
+        content.text("safety", "again"),
+    ]
+    return _safety_reply(content, speech, kind)
+
+
+def safety_numbers(content: Content, state: State, turn: Turn) -> Reply:
+    """Say the numbers again, and only the numbers ("repeat", or "yes")."""
+    kind = state.awaiting or Awaiting.CRISIS
+    emergency = _spoken_number(content.helplines.emergency)
+    line = _line(_helpline(content, kind))
+    speech = [
+        *_fill(content.text("safety", "repeat_danger"), emergency=emergency),
+        *_sentence(line),
+        content.text("safety", "again"),
+    ]
+    return _safety_reply(content, speech, kind)
+
+
+def safety_hint(content: Content, state: State, turn: Turn) -> Reply:
+    """Anything else but a new topic after the numbers: how to hear them again, or finish."""
+    return Reply(
+        speech=(content.text("safety", "hint"),),
+        reprompt=(content.text("safety", "reprompt"),),
+        state=state,
+    )
+
+
+def safety_closing(content: Content, state: State, turn: Turn) -> Reply:
+    """Close gently after the numbers ("no", "stop"), offering nothing else."""
+    return Reply(speech=(content.text("safety", "closing"),), end_session=True, state=State())
+
+
+AFTER_SAFETY: dict[str, Answer] = {
+    "AMAZON.YesIntent": safety_numbers,
+    "AMAZON.RepeatIntent": safety_numbers,
+    "AMAZON.NoIntent": safety_closing,
+    "AMAZON.StopIntent": safety_closing,
+    "AMAZON.CancelIntent": safety_closing,
+}
+"""Answers right after the numbers; any other intent but a topic gets :func:`safety_hint`."""
+
+
+def _safety_reply(content: Content, speech: list[Segment], kind: Awaiting) -> Reply:
+    """Speak the numbers and show all three on a card whose title says nothing of why."""
+    lines = content.helplines
+    abuse = lines.abuse
+    card_lines = [
+        content.text("safety", "card_emergency").format(number=lines.emergency.number),
+        content.text("safety", "card_crisis").format(
+            card_name=lines.crisis.card_name, number=lines.crisis.number
+        ),
+        content.text("safety", "card_abuse").format(card_name=abuse.card_name, number=abuse.number)
+        if abuse.number
+        else abuse.card,
+        content.text("safety", "card_footer"),
+    ]
+    return Reply(
+        speech=tuple(speech),
+        reprompt=(content.text("safety", "reprompt"),),
+        card=Card(content.text("safety", "card_title"), "\n".join(card_lines)),
+        state=State(awaiting=kind),
+    )
+
+
+def _helpline(content: Content, kind: str) -> Helpline:
+    return content.helplines.abuse if kind == Awaiting.ABUSE else content.helplines.crisis
+
+
+def _spoken_number(line: Helpline) -> list[Segment]:
+    """Say a number as people do: group by group, or as they say it ("triple zero")."""
+    return [Telephone(line.number, spoken=line.spoken or None)]
+
+
+def _line(line: Helpline) -> list[Segment]:
+    """Say a helpline: "call or text 988, the Suicide and Crisis Lifeline".
+
+    Where there is no number (Canada's abuse line), what to do instead.
+    """
+    if not line.number:
+        return [line.instead.rstrip(".")]
+    return [line.how, Telephone(line.number, spoken=line.spoken or None), f", {line.name}"]
+
+
+def _fill(template: str, **values: list[Segment]) -> list[Segment]:
+    """Fill a template's placeholders with segments (phone numbers stay Telephone)."""
+    segments: list[Segment] = []
+    for index, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+        if index % 2:
+            segments += values[piece]
+        elif piece:
+            segments.append(piece)
+    return segments
+
+
+def _sentence(segments: list[Segment]) -> list[Segment]:
+    """Make segments one sentence: a capital first letter and a full stop."""
+    first = segments[0]
+    if isinstance(first, str):
+        segments = [first[:1].upper() + first[1:], *segments[1:]]
+    return [*segments, "."]
