@@ -20,7 +20,6 @@ from intents.guidance import (
     REFLECTION_INTENT,
     TIP_INTENT,
     Where,
-    check_reflections,
     check_tips,
     check_topics,
 )
@@ -29,6 +28,7 @@ from intents.localise import localise
 from intents.located import line_of, read_located
 from intents.model import DEFAULT_LOCALE, Catalogue, Content
 from intents.phrases import PHRASES_FILE, PhraseBlock, check_phrases, read_phrases
+from intents.reflections import check_reflections
 from intents.report import ContentError, Report
 from intents.rules import check_answered, check_example_phrases, check_phrase_intents
 from intents.samples import check_samples
