@@ -81,17 +81,7 @@ def check_tips(
         unknown = set(spec) - {"title", "say", "source"}
         if unknown:
             where.add(line, f"tip {tip_id} has unknown fields: {', '.join(sorted(unknown))}")
-        texts = {}
-        for key in ("title", "say"):
-            value = spec.get(key)
-            if not isinstance(value, str) or not value.strip():
-                where.add(line_of(spec, line), f"tip {tip_id} needs `{key}:` text")
-                continue
-            texts[key] = one_line(value)
-        if "say" in texts:
-            say_line = line_of(spec["say"], line)
-            where.report.check_words(f"tip {tip_id}", texts["say"], where.path, say_line)
-            check_source(f"tip {tip_id}", spec, texts["say"], where, say_line)
+        texts = _tip_texts(tip_id, spec, where, line)
         if len(texts) == 2:
             tips[tip_id] = Tip(id=tip_id, **texts)
     known = {value.id for value in slot_types.get("TIP", ())}
@@ -100,6 +90,22 @@ def check_tips(
     for tip_id in sorted(tips.keys() - known):
         where.add(raw.key_lines[tip_id], f"tip {tip_id} is not a value of slot type TIP")
     return tips
+
+
+def _tip_texts(tip_id: str, spec: dict[str, Any], where: Where, line: int) -> dict[str, str]:
+    """Read a tip's title and text; the text is held to its word limit and its source."""
+    texts = {}
+    for key in ("title", "say"):
+        value = spec.get(key)
+        if not isinstance(value, str) or not value.strip():
+            where.add(line_of(spec, line), f"tip {tip_id} needs `{key}:` text")
+            continue
+        texts[key] = one_line(value)
+    if "say" in texts:
+        say_line = line_of(spec["say"], line)
+        where.report.check_words(f"tip {tip_id}", texts["say"], where.path, say_line)
+        check_source(f"tip {tip_id}", spec, texts["say"], where, say_line)
+    return texts
 
 
 # --- topics --------------------------------------------------------------------------
@@ -154,15 +160,7 @@ def check_topics(
             continue
         parts = list(_parts(intent, "intro", spec.get("intro"), "", tips, where, line))
         steps = spec.get("steps") or []
-        for part in _parts(intent, "step", steps, label_template, tips, where, line):
-            parts.append(part)
-            if part.tip:
-                if part.tip in used_tips:
-                    where.add(
-                        line_of(steps, line),
-                        f"tip {part.tip} is told by both {used_tips[part.tip]} and {intent}",
-                    )
-                used_tips[part.tip] = intent
+        parts += _steps(intent, steps, label_template, tips, used_tips, where, line)
         if not parts:
             where.add(line, f"{intent} has nothing to say: give it intro or steps")
             continue
@@ -171,6 +169,29 @@ def check_topics(
     for tip_id in sorted(tips.keys() - used_tips.keys()):
         where.add(line_of(raw), f"tip {tip_id} is not a step of any topic, so no one can reach it")
     return _settle(drafts, skill, where)
+
+
+def _steps(
+    intent: str,
+    steps: Any,
+    label_template: str,
+    tips: dict[str, Tip],
+    used_tips: dict[str, str],
+    where: Where,
+    line: int,
+) -> list[_Draft]:
+    """Read a topic's numbered steps, noting which topic tells each tip (once only)."""
+    drafts = list(_parts(intent, "step", steps, label_template, tips, where, line))
+    for part in drafts:
+        if part.tip is None:
+            continue
+        if part.tip in used_tips:
+            where.add(
+                line_of(steps, line),
+                f"tip {part.tip} is told by both {used_tips[part.tip]} and {intent}",
+            )
+        used_tips[part.tip] = intent
+    return drafts
 
 
 def _parts(

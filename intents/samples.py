@@ -67,25 +67,38 @@ def check_samples(
                 line_of(samples, where),
                 f"{name} has {len(samples)} samples; at least {least} are needed",
             )
-        for sample in samples:
-            line = line_of(sample, line_of(samples, where))
-            if not isinstance(sample, str):
-                report.add(path, line, f"{name} has a sample that is not text")
-                continue
-            for problem in sample_problems(sample, slots):
-                report.add(path, line, f"{name} sample '{sample}': {problem}")
-            key = normalise_sample(sample)
-            if key in seen:
-                other, other_line = seen[key]
-                report.add(
-                    path,
-                    line,
-                    f"{name} sample '{sample}' is also a sample of {other} (line {other_line})",
-                )
-            else:
-                seen[key] = (name, line)
+        _check_each_sample(name, samples, slots, seen, path, report, where)
         intents[name] = Intent(name=name, samples=tuple(str(s) for s in samples), slots=slots)
     return intents, slot_types
+
+
+def _check_each_sample(
+    name: str,
+    samples: list[Any],
+    slots: dict[str, str],
+    seen: dict[str, tuple[str, int]],
+    path: Path,
+    report: Report,
+    where: int,
+) -> None:
+    """Check one intent's samples by Amazon's rules, and against every sample ``seen`` so far."""
+    for sample in samples:
+        line = line_of(sample, line_of(samples, where))
+        if not isinstance(sample, str):
+            report.add(path, line, f"{name} has a sample that is not text")
+            continue
+        for problem in sample_problems(sample, slots):
+            report.add(path, line, f"{name} sample '{sample}': {problem}")
+        key = normalise_sample(sample)
+        if key in seen:
+            other, other_line = seen[key]
+            report.add(
+                path,
+                line,
+                f"{name} sample '{sample}' is also a sample of {other} (line {other_line})",
+            )
+        else:
+            seen[key] = (name, line)
 
 
 def sample_problems(sample: str, slots: dict[str, str]) -> Iterator[str]:
@@ -93,6 +106,14 @@ def sample_problems(sample: str, slots: dict[str, str]) -> Iterator[str]:
     if not sample.strip():
         yield "is empty"
         return
+    yield from _character_problems(sample)
+    yield from _slot_reference_problems(sample, slots)
+    if "  " in sample or sample != sample.strip():
+        yield "has extra spaces"
+
+
+def _character_problems(sample: str) -> Iterator[str]:
+    """Check the characters: letters, spaces, apostrophes, hyphens; numbers spelt out."""
     if not _SAMPLE_CHARS.match(sample):
         bad = sorted({c for c in sample if not re.match(r"[A-Za-z' .\-{}]", c)})
         yield f"has characters Alexa does not allow in samples: {' '.join(bad)}"
@@ -103,6 +124,10 @@ def sample_problems(sample: str, slots: dict[str, str]) -> Iterator[str]:
         if not re.fullmatch(r"(^|[ .])?[A-Za-z]", before[-2:] if len(before) == 2 else before):
             yield "uses a period outside an abbreviation"
             break
+
+
+def _slot_reference_problems(sample: str, slots: dict[str, str]) -> Iterator[str]:
+    """Check each {slot}: declared, with a space either side, and no stray brace."""
     refs = _SLOT_REF.findall(sample)
     for ref in refs:
         if ref not in slots:
@@ -113,8 +138,6 @@ def sample_problems(sample: str, slots: dict[str, str]) -> Iterator[str]:
         r"\{[A-Za-z_]+\}", "", sample
     ):
         yield "has an unmatched brace"
-    if "  " in sample or sample != sample.strip():
-        yield "has extra spaces"
 
 
 def _check_slots(
@@ -160,50 +183,65 @@ def _check_slot_types(
         if not isinstance(values, list) or not values:
             report.add(path, type_line, f"slot type {type_name} needs a list of values")
             continue
-        built: list[SlotValue] = []
-        spoken: dict[str, str] = {}
-        for entry in values:
-            line = line_of(entry, type_line)
-            if (
-                not isinstance(entry, dict)
-                or not isinstance(entry.get("id"), str)
-                or not isinstance(entry.get("value"), str)
-            ):
-                report.add(path, line, f"slot type {type_name}: each value needs an id and a value")
-                continue
-            synonyms = entry.get("synonyms") or []
-            if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
-                report.add(
-                    path,
-                    line,
-                    f"slot type {type_name} {entry['id']}: synonyms must be a list of texts",
-                )
-                synonyms = []
-            if not synonyms:
-                report.add(
-                    path, line, f"slot type {type_name} {entry['id']}: give at least one synonym"
-                )
-            for phrase in [entry["value"], *synonyms]:
-                phrase_line = line_of(phrase, line)
-                for problem in sample_problems(phrase, {}):
-                    report.add(path, phrase_line, f"slot type {type_name} '{phrase}': {problem}")
-                key = normalise_sample(phrase)
-                if key in spoken and spoken[key] != entry["id"]:
-                    report.add(
-                        path,
-                        phrase_line,
-                        f"slot type {type_name} '{phrase}' is under both {spoken[key]} "
-                        f"and {entry['id']}",
-                    )
-                spoken[key] = entry["id"]
-            if any(v.id == entry["id"] for v in built):
-                report.add(path, line, f"slot type {type_name} has id {entry['id']} twice")
-            built.append(
-                SlotValue(
-                    id=str(entry["id"]),
-                    value=str(entry["value"]),
-                    synonyms=tuple(map(str, synonyms)),
-                )
-            )
-        result[str(type_name)] = tuple(built)
+        result[str(type_name)] = _slot_values(str(type_name), values, type_line, path, report)
     return result
+
+
+def _slot_values(
+    type_name: str, values: list[Any], type_line: int, path: Path, report: Report
+) -> tuple[SlotValue, ...]:
+    """Check one slot type's values: an id, a value and synonyms, each phrase sample-safe."""
+    built: list[SlotValue] = []
+    spoken: dict[str, str] = {}
+    for entry in values:
+        line = line_of(entry, type_line)
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("id"), str)
+            or not isinstance(entry.get("value"), str)
+        ):
+            report.add(path, line, f"slot type {type_name}: each value needs an id and a value")
+            continue
+        synonyms = entry.get("synonyms") or []
+        if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
+            report.add(
+                path, line, f"slot type {type_name} {entry['id']}: synonyms must be a list of texts"
+            )
+            synonyms = []
+        if not synonyms:
+            report.add(
+                path, line, f"slot type {type_name} {entry['id']}: give at least one synonym"
+            )
+        for phrase in [entry["value"], *synonyms]:
+            _check_slot_phrase(type_name, entry["id"], phrase, spoken, path, report, line)
+        if any(v.id == entry["id"] for v in built):
+            report.add(path, line, f"slot type {type_name} has id {entry['id']} twice")
+        built.append(
+            SlotValue(
+                id=str(entry["id"]), value=str(entry["value"]), synonyms=tuple(map(str, synonyms))
+            )
+        )
+    return tuple(built)
+
+
+def _check_slot_phrase(
+    type_name: str,
+    value_id: str,
+    phrase: str,
+    spoken: dict[str, str],
+    path: Path,
+    report: Report,
+    line: int,
+) -> None:
+    """Check a value or synonym: sample-safe, and not said for another value of the type."""
+    phrase_line = line_of(phrase, line)
+    for problem in sample_problems(phrase, {}):
+        report.add(path, phrase_line, f"slot type {type_name} '{phrase}': {problem}")
+    key = normalise_sample(phrase)
+    if key in spoken and spoken[key] != value_id:
+        report.add(
+            path,
+            phrase_line,
+            f"slot type {type_name} '{phrase}' is under both {spoken[key]} and {value_id}",
+        )
+    spoken[key] = value_id
