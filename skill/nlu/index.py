@@ -134,9 +134,10 @@ def word_pairs(keys: Sequence[str]) -> frozenset[tuple[str, str]]:
     return frozenset(itertools.pairwise(keys))
 
 
-def _build_index(model: Mapping[str, Any], language: Language) -> Index:
-    """Index a model's samples, slot values and the built-in phrases for fast matching."""
-    lm = model["interactionModel"]["languageModel"]
+def _samples(
+    lm: Mapping[str, Any], language: Language
+) -> tuple[list[Sample], dict[str, dict[str, str]]]:
+    """Read every intent's samples (and the built-ins' phrases) as keys; and its slots."""
     samples: list[Sample] = []
     intent_slots: dict[str, dict[str, str]] = {}
     for intent in lm.get("intents", []):
@@ -153,7 +154,13 @@ def _build_index(model: Mapping[str, Any], language: Language) -> Index:
                 samples.append(
                     Sample(name, text, keys, frozenset(k for k in keys if k.startswith("{")))
                 )
+    return samples, intent_slots
 
+
+def _build_index(model: Mapping[str, Any], language: Language) -> Index:
+    """Index a model's samples, slot values and the built-in phrases for fast matching."""
+    lm = model["interactionModel"]["languageModel"]
+    samples, intent_slots = _samples(lm, language)
     documents = len(samples)
     frequency: dict[str, int] = defaultdict(int)
     postings: dict[str, list[int]] = defaultdict(list)

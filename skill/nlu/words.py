@@ -89,25 +89,46 @@ def stem(word: str) -> str:
     """
     if len(word) <= 3 or not word.isalpha():
         return word
+    word = _without_verb_ending(_singular(word))
+    if word.endswith("ly") and len(word) >= 6:
+        return word[:-2]  # "definitely" -> "definite", kept apart from "definition"
+    return _without_final_vowel(_without_noun_ending(word))
+
+
+def _singular(word: str) -> str:
+    """Fold a plural: "stories" -> "story", "classes" -> "class", "walls" -> "wall"."""
     if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("sses"):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _without_verb_ending(word: str) -> str:
+    """Drop -ing or -ed from long enough words, and a doubled last letter ("stopped")."""
     for suffix, minimum in (("ing", 6), ("ed", 5)):
         if word.endswith(suffix) and len(word) >= minimum:
             word = word[: -len(suffix)]
             if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
                 word = word[:-1]
             break
-    if word.endswith("ly") and len(word) >= 6:
-        return word[:-2]  # "definitely" -> "definite", kept apart from "definition"
+    return word
+
+
+def _without_noun_ending(word: str) -> str:
+    """Drop -ness, -ment and -ion from long enough words ("closeness" -> "close")."""
     for suffix, minimum in (("ness", 7), ("ment", 8), ("ion", 7)):
         if word.endswith(suffix) and len(word) >= minimum:
             word = word[: -len(suffix)]
+    return word
+
+
+def _without_final_vowel(word: str) -> str:
+    """Drop a final -e or -y, so "scare", "scared" and "scary" meet at "scar"."""
     if (word.endswith("e") and len(word) > 3) or (word.endswith("y") and len(word) > 4):
-        word = word[:-1]
+        return word[:-1]
     return word
 
 
