@@ -1,9 +1,11 @@
 """The faster paths give exactly what the ASK SDK's own paths gave.
 
 skill.dispatch reads the request model from the parsed envelope and writes the
-response model itself. Each is checked here against the path it replaced, the
-SDK's ``DefaultSerializer`` on JSON text, over every response the skill can give
-and over envelopes that Hypothesis bends out of shape.
+response model itself, the intent handler remembers replies, and speech.ssml
+remembers renderings. Each is checked here against the path it replaced: the
+SDK's ``DefaultSerializer`` on JSON text, :func:`skill.conversation.respond` and an
+uncached rendering, over every response the skill can give and over envelopes
+that Hypothesis bends out of shape.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from typing import Any
+from unittest import mock
 
 import pytest
 from ask_sdk_core.exceptions import SerializationException
@@ -25,10 +29,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intents import Catalogue
-from skill import dispatch, envelopes
+from skill import conversation, dispatch, envelopes, handlers
 from skill.alexa import build_skill
+from skill.conversation import State, Turn
 from skill.dispatch import MalformedEnvelope, handle_envelope, read_request_envelope
 from skill.responses import every_request
+from speech import ssml
+from speech.ssml import Pause, Telephone, Voice, to_ssml
 
 SDK = DefaultSerializer()
 ENVELOPE_TYPE = "ask_sdk_model.request_envelope.RequestEnvelope"
@@ -48,9 +55,28 @@ def same_model(ours: Any, theirs: Any) -> None:
         assert repr(getattr(ours.request, "timestamp", None)) == repr(stamp)
 
 
+def uncached_respond(self: Any, content: Any, state: State, turn: Turn) -> Any:
+    return conversation.respond(content, state, turn)
+
+
+def uncached_ssml(segments: Any, voice: Voice | None = None) -> str:
+    return ssml._render(tuple(segments), voice or Voice())
+
+
+@contextmanager
+def as_before() -> Iterator[None]:
+    """Answer without remembered replies or renderings."""
+    with (
+        mock.patch.object(handlers._ReplyHandler, "respond", uncached_respond),
+        mock.patch.object(handlers, "to_ssml", uncached_ssml),
+    ):
+        yield
+
+
 def turn_as_before(skill: CustomSkill, envelope: dict[str, Any]) -> dict[str, Any]:
     """One turn the way it ran before: JSON text in, the SDK's serializer both ways."""
-    response = skill.invoke(request_envelope=sdk_read(envelope), context=None)
+    with as_before():
+        response = skill.invoke(request_envelope=sdk_read(envelope), context=None)
     written = SDK.serialize(response)
     assert isinstance(written, dict)
     return written
@@ -78,6 +104,7 @@ def every(catalogue: Catalogue) -> list[tuple[str, dict[str, Any]]]:
 def test_every_response_is_what_the_sdk_path_gave(
     catalogue: Catalogue, every: list[tuple[str, dict[str, Any]]]
 ) -> None:
+    """Twice over, so that the second pass answers from what the first remembered."""
     skill, before = build_skill(catalogue), build_skill(catalogue)
     for _ in range(2):
         for label, envelope in every:
@@ -266,3 +293,56 @@ def test_a_model_with_its_own_maps_is_written_by_the_sdk() -> None:
     card.attribute_map = {"title": "heading", "content": "text", "object_type": "type"}
     envelope = ResponseEnvelope(version="1.0", session_attributes={"card": card})
     assert dispatch._to_json(envelope) == SDK.serialize(envelope)
+
+
+# --- remembered replies and renderings ------------------------------------------------------
+
+
+def test_the_reply_cache_is_bounded(catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handlers, "REMEMBERED_REPLIES", 3)
+    handler = handlers.IntentHandler(catalogue, Voice())
+    content = catalogue.default
+    for index, name in enumerate(["AMAZON.HelpIntent", *content.topics][:6]):
+        turn = Turn(intent=name, night=date(2026, 1, 5))
+        reply = handler.respond(content, State(), turn)
+        assert reply == conversation.respond(content, State(), turn)
+        assert len(handler._replies) == index % 3 + 1
+
+
+def test_a_turn_without_a_night_is_not_remembered(catalogue: Catalogue) -> None:
+    """Without the request's date the reflection depends on today's, so nothing is kept."""
+    handler = handlers.IntentHandler(catalogue, Voice())
+    handler.respond(catalogue.default, State(), Turn(intent="EveningReflectionIntent"))
+    assert handler._replies == {}
+
+
+def test_each_night_has_its_own_reflection_when_remembered(catalogue: Catalogue) -> None:
+    handler = handlers.IntentHandler(catalogue, Voice())
+    content = catalogue.default
+    nights = [date(2026, 1, 5 + day) for day in range(len(content.reflections.nights))]
+    spoken = set()
+    for night in nights * 2:
+        turn = Turn(intent="EveningReflectionIntent", night=night)
+        reply = handler.respond(content, State(), turn)
+        assert reply == conversation.respond(content, State(), turn)
+        spoken.add(reply.speech)
+    assert len(spoken) == len(nights)
+
+
+def test_a_remembered_rendering_is_the_rendering() -> None:
+    segments = ["Call", Telephone("1-800-799-7233"), ". Or text.", Pause(12), "Then rest."]
+    voice = Voice(rate="90%", sentence_pause_ms=300)
+    first, again = to_ssml(segments, voice), to_ssml(iter(segments), voice)
+    assert first == again == ssml._render(tuple(segments), voice)
+    assert to_ssml(segments) != first  # the voice is part of the key
+
+
+def test_unhashable_text_is_rendered_without_the_cache() -> None:
+    class Unhashable(str):
+        __hash__ = None  # type: ignore[assignment]
+
+    assert to_ssml([Unhashable("One idea. Then another!")]) == to_ssml(["One idea. Then another!"])
+
+
+def test_the_rendering_cache_is_bounded() -> None:
+    assert ssml._cached_ssml.cache_info().maxsize == 1024
