@@ -25,8 +25,12 @@ from intents import Content, load_catalogue
 from skill import __version__
 from skill.alexa import build_skill
 from skill.dispatch import MalformedEnvelope, apology_envelope, handle_envelope
-from skill.rehearsal_web import init_app as init_rehearsal
-from skill.verification import RequestVerifier, VerificationError
+from skill.verification import (
+    CERT_URL_HEADER,
+    SIGNATURE_HEADER,
+    RequestVerifier,
+    VerificationError,
+)
 
 log = logging.getLogger("closer.web")
 
@@ -71,6 +75,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         else app.config["VERIFIER"] or RequestVerifier(),
     }
     if app.config.get("REHEARSAL"):
+        # Imported only here: the page, the resolver and model generation are a
+        # fifth of the import time, and a production server never serves them.
+        from skill.rehearsal_web import init_app as init_rehearsal
+
         init_rehearsal(app)
     if app.config["SKIP_VERIFICATION"]:
         log.warning("request verification is OFF (CLOSER_SKIP_VERIFICATION=1): local use only")
@@ -113,7 +121,7 @@ def _checked_envelope(verifier: RequestVerifier | None) -> dict[str, Any]:
         raise RequestRefused(f"body is over {MAX_BODY_BYTES // 1024} KiB", 413)
     if verifier is not None:
         try:
-            verifier.verify_signature(request.headers, body)
+            verifier.verify_signature(_signature_headers(request.headers), body)
         except VerificationError as error:
             raise RequestRefused(f"signature: {error}") from None
     try:
@@ -130,6 +138,21 @@ def _checked_envelope(verifier: RequestVerifier | None) -> dict[str, Any]:
             raise RequestRefused(f"timestamp: {error}") from None
     _check_skill_id(envelope, current_app.config["SKILL_IDS"])
     return envelope
+
+
+def _signature_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Pick out the two headers the signature check reads.
+
+    The verifier takes any mapping and scans all of it for each header, since a
+    plain dict's keys may differ in case; that scan of the WSGI environ was a
+    quarter of the check. The environ holds each header under one key, so looking
+    the two up gives the verifier the very same values (a missing one stays missing).
+    """
+    return {
+        name: value
+        for name in (CERT_URL_HEADER, SIGNATURE_HEADER)
+        if (value := headers.get(name)) is not None
+    }
 
 
 def _check_shape(envelope: Any) -> None:

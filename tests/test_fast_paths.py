@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import Enum
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -37,6 +40,7 @@ from skill.responses import every_request
 from speech import ssml
 from speech.ssml import Pause, Telephone, Voice, to_ssml
 
+ROOT = Path(__file__).resolve().parent.parent
 SDK = DefaultSerializer()
 ENVELOPE_TYPE = "ask_sdk_model.request_envelope.RequestEnvelope"
 
@@ -346,3 +350,23 @@ def test_unhashable_text_is_rendered_without_the_cache() -> None:
 
 def test_the_rendering_cache_is_bounded() -> None:
     assert ssml._cached_ssml.cache_info().maxsize == 1024
+
+
+# --- what a production server imports ------------------------------------------------------
+
+
+def test_a_server_without_rehearsal_imports_no_rehearsal_code() -> None:
+    """The page, the resolver and model generation are imported only when rehearsal is on."""
+    code = (
+        "import sys\n"
+        "from skill.app import create_app\n"
+        "create_app({'SKIP_VERIFICATION': True, 'REHEARSAL': False})\n"
+        "print(sorted(m for m in ('skill.rehearsal_web', 'skill.rehearsal', 'skill.resolver',"
+        " 'skill.model_build') if m in sys.modules))\n"
+        "create_app({'SKIP_VERIFICATION': True, 'REHEARSAL': True})\n"
+        "print('skill.rehearsal_web' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True"]
