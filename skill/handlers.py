@@ -32,12 +32,17 @@ log = logging.getLogger("closer.skill")
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
 
+REMEMBERED_REPLIES = 4096
+"""How many answers an intent handler keeps before it starts afresh (see ``respond``)."""
+
+
 class _ReplyHandler(AbstractRequestHandler):
     """Base for handlers that answer with a conversation reply, in the request's locale."""
 
     def __init__(self, catalogue: Catalogue, voice: Voice) -> None:
         self.catalogue = catalogue
         self.voice = voice
+        self._replies: dict[tuple[Any, ...], Reply] = {}
 
     def content(self, handler_input: HandlerInput) -> Content:
         """Pick the content for the device's locale (en-US for a locale not served)."""
@@ -54,6 +59,26 @@ class _ReplyHandler(AbstractRequestHandler):
         if handler_input.request_envelope.session is None:
             return State()
         return State.from_attributes(handler_input.attributes_manager.session_attributes, content)
+
+    def respond(self, content: Content, state: State, turn: Turn) -> Reply:
+        """Answer the turn, as :func:`skill.conversation.respond` does, remembering answers.
+
+        A reply is a pure function of the content, the state and the turn once the
+        night is known (only a turn without one falls back on today's date), and a
+        conversation has few places to be: most turns repeat one seen before. The
+        content is one of this handler's catalogue, which outlives the cache, so
+        its identity can stand for it in the key. Bounded: when full, it starts over.
+        """
+        if turn.night is None:
+            return conversation.respond(content, state, turn)
+        key = (id(content), state, turn.intent, tuple(turn.slots.items()), turn.night)
+        reply = self._replies.get(key)
+        if reply is None:
+            reply = conversation.respond(content, state, turn)
+            if len(self._replies) >= REMEMBERED_REPLIES:
+                self._replies.clear()
+            self._replies[key] = reply
+        return reply
 
     def build(self, handler_input: HandlerInput, reply: Reply) -> Response:
         """Turn a reply into Alexa's response and keep the new state in the session, if any."""
@@ -91,7 +116,7 @@ class IntentHandler(_ReplyHandler):
             slots=resolve_slots(request, content) if name else {},
             night=request.timestamp.date() if request.timestamp else None,
         )
-        reply = conversation.respond(content, self.state(handler_input, content), turn)
+        reply = self.respond(content, self.state(handler_input, content), turn)
         return self.build(handler_input, reply)
 
 

@@ -7,6 +7,7 @@ Pure functions over a tiny speech model: a reply is a sequence of text segments,
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import xml.etree.ElementTree as ElementTree
@@ -91,7 +92,28 @@ def to_ssml(segments: Iterable[Segment], voice: Voice = Voice()) -> str:
     Text and phone numbers between pauses form one run of sentences; each sentence
     becomes ``<s>``, separated by a short break so the voice sounds unhurried; a
     :class:`Pause` becomes a break of its own length.
+
+    The skill's replies are made of its content, so the same few hundred segment
+    sequences come back turn after turn: rendering was most of a handler's time, and
+    a result is kept (see :func:`_cached_ssml`) and reused.
     """
+    key = tuple(segments)
+    try:
+        return _cached_ssml(key, voice)
+    except TypeError:  # an unhashable segment: render it without the cache
+        return _render(key, voice)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_ssml(segments: tuple[Segment, ...], voice: Voice) -> str:
+    """Remember renderings: a pure function of immutable segments and voice.
+
+    Bounded, so that a caller rendering ever-new text cannot grow it without end.
+    """
+    return _render(segments, voice)
+
+
+def _render(segments: tuple[Segment, ...], voice: Voice) -> str:
     pieces: list[str] = []
     gap = f'<break time="{voice.sentence_pause_ms}ms"/>'
     for run in _runs(segments):

@@ -19,14 +19,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from intents import Content, load_catalogue
 from skill import __version__
 from skill.alexa import build_skill
 from skill.dispatch import MalformedEnvelope, apology_envelope, handle_envelope
-from skill.web.rehearsal_page import init_app as init_rehearsal
-from skill.web.verification import RequestVerifier, VerificationError
+from skill.web.verification import (
+    CERT_URL_HEADER,
+    SIGNATURE_HEADER,
+    RequestVerifier,
+    VerificationError,
+)
 
 log = logging.getLogger("closer.web")
 
@@ -71,6 +76,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         else app.config["VERIFIER"] or RequestVerifier(),
     }
     if app.config.get("REHEARSAL"):
+        # Imported only here: the page, the resolver and model generation are a
+        # fifth of the import time, and a production server never serves them.
+        from skill.web.rehearsal_page import init_app as init_rehearsal
+
         init_rehearsal(app)
     if app.config["SKIP_VERIFICATION"]:
         log.warning("request verification is OFF (CLOSER_SKIP_VERIFICATION=1): local use only")
@@ -113,7 +122,7 @@ def _checked_envelope(verifier: RequestVerifier | None) -> dict[str, Any]:
         raise RequestRefused(f"body is over {MAX_BODY_BYTES // 1024} KiB", 413)
     if verifier is not None:
         try:
-            verifier.verify_signature(request.headers, body)
+            verifier.verify_signature(_signature_headers(request.headers), body)
         except VerificationError as error:
             raise RequestRefused(f"signature: {error}") from None
     try:
@@ -132,6 +141,21 @@ def _checked_envelope(verifier: RequestVerifier | None) -> dict[str, Any]:
     return envelope
 
 
+def _signature_headers(headers: Headers) -> dict[str, str]:
+    """Pick out the two headers the signature check reads.
+
+    The verifier takes any mapping and scans all of it for each header, since a
+    plain dict's keys may differ in case; that scan of the WSGI environ was a
+    quarter of the check. The environ holds each header under one key, so looking
+    the two up gives the verifier the very same values (a missing one stays missing).
+    """
+    return {
+        name: value
+        for name in (CERT_URL_HEADER, SIGNATURE_HEADER)
+        if (value := headers.get(name)) is not None
+    }
+
+
 def _check_shape(envelope: Any) -> None:
     """Refuse what is not shaped like an Alexa request envelope, before the SDK sees it."""
     if not isinstance(envelope, dict):
@@ -148,14 +172,7 @@ def _check_shape(envelope: Any) -> None:
         if key in envelope and not isinstance(envelope[key], dict):
             raise RequestRefused(f"{key} must be an object")
     if req["type"] == "IntentRequest":
-        intent = req.get("intent")
-        if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
-            raise RequestRefused("request.intent.name must be a string")
-        slots = intent.get("slots")
-        if slots is not None and not (
-            isinstance(slots, dict) and all(isinstance(s, dict) for s in slots.values())
-        ):
-            raise RequestRefused("request.intent.slots must map names to objects")
+        _check_intent_shape(req.get("intent"))
     session = envelope.get("session")
     if (
         isinstance(session, dict)
@@ -163,6 +180,17 @@ def _check_shape(envelope: Any) -> None:
         and not isinstance(session["attributes"], dict | None)
     ):
         raise RequestRefused("session.attributes must be an object")
+
+
+def _check_intent_shape(intent: Any) -> None:
+    """Refuse an intent request whose intent has no name, or whose slots are not objects."""
+    if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
+        raise RequestRefused("request.intent.name must be a string")
+    slots = intent.get("slots")
+    if slots is not None and not (
+        isinstance(slots, dict) and all(isinstance(s, dict) for s in slots.values())
+    ):
+        raise RequestRefused("request.intent.slots must map names to objects")
 
 
 def _check_skill_id(envelope: dict[str, Any], allowed: tuple[str, ...]) -> None:
