@@ -37,7 +37,8 @@ from skill import __version__, conversation
 from skill.alexa import voice_of
 from skill.handlers import render
 
-_serializer = DefaultSerializer()
+SDK_SERIALIZER = DefaultSerializer()
+"""The SDK's own (de)serialiser: what decides wherever the fast reader and writer do not."""
 
 
 class MalformedEnvelope(ValueError):  # noqa: N818 - reads as what it is
@@ -66,7 +67,7 @@ def read_request_envelope(envelope: Mapping[str, Any]) -> RequestEnvelope:
     except Exception:  # anything unexpected: the SDK decides below
         pass
     try:
-        return _serializer.deserialize(json.dumps(envelope), RequestEnvelope)
+        return SDK_SERIALIZER.deserialize(json.dumps(envelope), RequestEnvelope)
     except SerializationException as error:
         raise MalformedEnvelope(f"request does not match Alexa's format: {error}") from None
 
@@ -86,7 +87,7 @@ def _to_json(envelope: ResponseEnvelope) -> dict[str, Any]:
     try:
         serialized = _write(envelope)
     except _Unusual:
-        serialized = _serializer.serialize(envelope)
+        serialized = SDK_SERIALIZER.serialize(envelope)
     assert isinstance(serialized, dict)
     return serialized
 

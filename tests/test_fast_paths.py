@@ -370,3 +370,20 @@ def test_a_server_without_rehearsal_imports_no_rehearsal_code() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+def test_every_reachable_request_is_read_without_the_sdks_fallback(
+    every: list[tuple[str, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback is for odd input only: a bug in the fast reader must not hide behind it."""
+    from skill import dispatch
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the SDK's deserialiser was needed")
+
+    monkeypatch.setattr(dispatch.SDK_SERIALIZER, "deserialize", refuse)
+    for label, envelope in every:
+        try:
+            read_request_envelope(envelope)
+        except AssertionError:
+            pytest.fail(label)
