@@ -465,12 +465,12 @@ from skill.web.app import create_app
 imported = time.perf_counter()
 from pathlib import Path
 from cryptography import x509
-from skill.web.verification import RequestVerifier, _certifi_roots
+from skill.web.verification import RequestVerifier, certifi_roots
 folder = Path(sys.argv[1])
 root = x509.load_pem_x509_certificate((folder / "root.pem").read_bytes())
 chain = (folder / "chain.pem").read_bytes()
 launch = json.loads((folder / "launch.json").read_text())
-verifier = RequestVerifier(trust_roots=[*_certifi_roots(), root], fetch_chain=lambda url: chain)
+verifier = RequestVerifier(trust_roots=[*certifi_roots(), root], fetch_chain=lambda url: chain)
 app = create_app({"SKIP_VERIFICATION": False, "VERIFIER": verifier, "SKILL_IDS": sys.argv[2]})
 created = time.perf_counter()
 reply = app.test_client().post("/alexa", data=launch["body"], headers=launch["headers"])
