@@ -52,7 +52,7 @@ def handle_envelope(skill: CustomSkill, envelope: Mapping[str, Any]) -> dict[str
     """
     request_envelope = read_request_envelope(envelope)
     response_envelope = skill.invoke(request_envelope=request_envelope, context=None)
-    return _to_json(response_envelope)
+    return write_response(response_envelope)
 
 
 def read_request_envelope(envelope: Mapping[str, Any]) -> RequestEnvelope:
@@ -61,7 +61,7 @@ def read_request_envelope(envelope: Mapping[str, Any]) -> RequestEnvelope:
     Raises :class:`MalformedEnvelope` where the SDK's deserialiser refuses the envelope.
     """
     try:
-        model = _read(envelope, "ask_sdk_model.request_envelope.RequestEnvelope")
+        model = read_model(envelope, "ask_sdk_model.request_envelope.RequestEnvelope")
         if isinstance(model, RequestEnvelope):
             return model
     except Exception:  # anything unexpected: the SDK decides below
@@ -75,14 +75,14 @@ def read_request_envelope(envelope: Mapping[str, Any]) -> RequestEnvelope:
 def apology_envelope(content: Content) -> dict[str, Any]:
     """Build a valid Alexa response that apologises: what Alexa gets instead of an HTTP 500."""
     response = render(ResponseFactory(), conversation.apology(content), voice_of(content))
-    return _to_json(
+    return write_response(
         ResponseEnvelope(
             version="1.0", response=response, user_agent=f"closer-together/{__version__}"
         )
     )
 
 
-def _to_json(envelope: ResponseEnvelope) -> dict[str, Any]:
+def write_response(envelope: ResponseEnvelope) -> dict[str, Any]:
     """Write the response model as JSON data, exactly as ``DefaultSerializer.serialize`` does."""
     try:
         serialized = _write(envelope)
@@ -166,7 +166,7 @@ _LIST_TYPE = re.compile(r"list\[(.*)\]")
 _DICT_TYPE = re.compile(r"dict\(([^,]*), (.*)\)")
 
 
-def _read(payload: Any, type_name: str) -> Any:
+def read_model(payload: Any, type_name: str) -> Any:
     """Read ``payload`` as the SDK type named ``type_name`` (None stays None, as in the SDK)."""
     if payload is None:
         return None
@@ -210,7 +210,7 @@ def _list_reader(type_name: str) -> Reader:
     def read_list(payload: Any) -> list[Any]:
         if type(payload) is not list:
             raise _Unusual
-        return [_read(item, item_type) for item in payload]
+        return [read_model(item, item_type) for item in payload]
 
     return read_list
 
@@ -224,7 +224,7 @@ def _dict_reader(type_name: str) -> Reader:
     def read_dict(payload: Any) -> dict[str, Any]:
         if type(payload) is not dict or any(type(key) is not str for key in payload):
             raise _Unusual
-        return {key: _read(value, value_type) for key, value in payload.items()}
+        return {key: read_model(value, value_type) for key, value in payload.items()}
 
     return read_dict
 
@@ -361,7 +361,7 @@ def _fields_reader(cls: Any) -> Reader:
     fields = tuple((field, key, types.get(field)) for field, key in names.items())
     declared = frozenset(names.values())
 
-    def read_model(payload: Any) -> Any:
+    def read_object(payload: Any) -> Any:
         if type(payload) is not dict:
             raise _Unusual
         model = cls()
@@ -369,10 +369,10 @@ def _fields_reader(cls: Any) -> Reader:
             if key in payload:
                 if type_name is None:
                     raise _Unusual
-                setattr(model, field, _read(payload[key], type_name))
+                setattr(model, field, read_model(payload[key], type_name))
         for key in payload:
             if key not in declared:
                 setattr(model, key, _json_only(payload[key]))
         return model
 
-    return read_model
+    return read_object

@@ -42,7 +42,7 @@ class _ReplyHandler(AbstractRequestHandler):
     def __init__(self, catalogue: Catalogue, voice: Voice) -> None:
         self.catalogue = catalogue
         self.voice = voice
-        self._replies: dict[tuple[Any, ...], Reply] = {}
+        self.remembered: dict[tuple[Any, ...], Reply] = {}
 
     def content(self, handler_input: HandlerInput) -> Content:
         """Pick the content for the device's locale (en-US for a locale not served)."""
@@ -72,12 +72,12 @@ class _ReplyHandler(AbstractRequestHandler):
         if turn.night is None:
             return conversation.respond(content, state, turn)
         key = (id(content), state, turn.intent, tuple(turn.slots.items()), turn.night)
-        reply = self._replies.get(key)
+        reply = self.remembered.get(key)
         if reply is None:
             reply = conversation.respond(content, state, turn)
-            if len(self._replies) >= REMEMBERED_REPLIES:
-                self._replies.clear()
-            self._replies[key] = reply
+            if len(self.remembered) >= REMEMBERED_REPLIES:
+                self.remembered.clear()
+            self.remembered[key] = reply
         return reply
 
     def build(self, handler_input: HandlerInput, reply: Reply) -> Response:

@@ -95,25 +95,25 @@ def to_ssml(segments: Iterable[Segment], voice: Voice = Voice()) -> str:
 
     The skill's replies are made of its content, so the same few hundred segment
     sequences come back turn after turn: rendering was most of a handler's time, and
-    a result is kept (see :func:`_cached_ssml`) and reused.
+    a result is kept (see :func:`cached_render`) and reused.
     """
     key = tuple(segments)
     try:
-        return _cached_ssml(key, voice)
+        return cached_render(key, voice)
     except TypeError:  # an unhashable segment: render it without the cache
-        return _render(key, voice)
+        return render_segments(key, voice)
 
 
 @functools.lru_cache(maxsize=1024)
-def _cached_ssml(segments: tuple[Segment, ...], voice: Voice) -> str:
+def cached_render(segments: tuple[Segment, ...], voice: Voice) -> str:
     """Remember renderings: a pure function of immutable segments and voice.
 
     Bounded, so that a caller rendering ever-new text cannot grow it without end.
     """
-    return _render(segments, voice)
+    return render_segments(segments, voice)
 
 
-def _render(segments: tuple[Segment, ...], voice: Voice) -> str:
+def render_segments(segments: tuple[Segment, ...], voice: Voice) -> str:
     pieces: list[str] = []
     gap = f'<break time="{voice.sentence_pause_ms}ms"/>'
     for run in _runs(segments):

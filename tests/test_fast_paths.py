@@ -64,7 +64,7 @@ def uncached_respond(self: Any, content: Any, state: State, turn: Turn) -> Any:
 
 
 def uncached_ssml(segments: Any, voice: Voice | None = None) -> str:
-    return ssml._render(tuple(segments), voice or Voice())
+    return ssml.render_segments(tuple(segments), voice or Voice())
 
 
 @contextmanager
@@ -162,7 +162,7 @@ def test_data_json_would_change_goes_the_sdks_way(path: tuple[str, ...], value: 
         parent = parent[key]
     parent[path[-1]] = value
     with pytest.raises(dispatch._Unusual):
-        dispatch._read(envelope, ENVELOPE_TYPE)
+        dispatch.read_model(envelope, ENVELOPE_TYPE)
     ours, theirs = _outcome(read_request_envelope, envelope), _outcome(sdk_read, envelope)
     assert ours[0] == theirs[0]
     if ours[0] == "model":
@@ -256,7 +256,7 @@ def _outcome(read: Any, envelope: dict[str, Any]) -> tuple[str, Any]:
 def test_a_bent_envelope_is_read_as_the_sdk_reads_it(envelope: dict[str, Any]) -> None:
     theirs = _outcome(sdk_read, envelope)
     try:
-        fast = dispatch._read(envelope, ENVELOPE_TYPE)
+        fast = dispatch.read_model(envelope, ENVELOPE_TYPE)
     except Exception:  # the SDK is asked instead: the comparison below covers that
         pass
     else:  # whenever the reader answers by itself, it answers as the SDK does
@@ -286,7 +286,7 @@ def test_a_response_is_written_as_the_sdk_writes_it(catalogue: Catalogue) -> Non
         "colour": Colour.RED,
         "nested": [{"card": SimpleCard(title="t", content="c")}],
     }
-    written = dispatch._to_json(response)
+    written = dispatch.write_response(response)
     assert written == SDK.serialize(response)
     assert json.dumps(written) == json.dumps(SDK.serialize(response))
 
@@ -296,7 +296,7 @@ def test_a_model_with_its_own_maps_is_written_by_the_sdk() -> None:
     card = SimpleCard(title="t", content="c")
     card.attribute_map = {"title": "heading", "content": "text", "object_type": "type"}
     envelope = ResponseEnvelope(version="1.0", session_attributes={"card": card})
-    assert dispatch._to_json(envelope) == SDK.serialize(envelope)
+    assert dispatch.write_response(envelope) == SDK.serialize(envelope)
 
 
 # --- remembered replies and renderings ------------------------------------------------------
@@ -310,14 +310,14 @@ def test_the_reply_cache_is_bounded(catalogue: Catalogue, monkeypatch: pytest.Mo
         turn = Turn(intent=name, night=date(2026, 1, 5))
         reply = handler.respond(content, State(), turn)
         assert reply == conversation.respond(content, State(), turn)
-        assert len(handler._replies) == index % 3 + 1
+        assert len(handler.remembered) == index % 3 + 1
 
 
 def test_a_turn_without_a_night_is_not_remembered(catalogue: Catalogue) -> None:
     """Without the request's date the reflection depends on today's, so nothing is kept."""
     handler = handlers.IntentHandler(catalogue, Voice())
     handler.respond(catalogue.default, State(), Turn(intent="EveningReflectionIntent"))
-    assert handler._replies == {}
+    assert handler.remembered == {}
 
 
 def test_each_night_has_its_own_reflection_when_remembered(catalogue: Catalogue) -> None:
@@ -337,7 +337,7 @@ def test_a_remembered_rendering_is_the_rendering() -> None:
     segments = ["Call", Telephone("1-800-799-7233"), ". Or text.", Pause(12), "Then rest."]
     voice = Voice(rate="90%", sentence_pause_ms=300)
     first, again = to_ssml(segments, voice), to_ssml(iter(segments), voice)
-    assert first == again == ssml._render(tuple(segments), voice)
+    assert first == again == ssml.render_segments(tuple(segments), voice)
     assert to_ssml(segments) != first  # the voice is part of the key
 
 
@@ -349,7 +349,7 @@ def test_unhashable_text_is_rendered_without_the_cache() -> None:
 
 
 def test_the_rendering_cache_is_bounded() -> None:
-    assert ssml._cached_ssml.cache_info().maxsize == 1024
+    assert ssml.cached_render.cache_info().maxsize == 1024
 
 
 # --- what a production server imports ------------------------------------------------------
