@@ -75,3 +75,37 @@ def test_bad_requests_get_a_4xx_within_5_seconds(base: str, case: str) -> None:
 
 def test_healthz_reports_verification_on(base: str) -> None:
     assert health(base)["verification"] == "on"
+
+
+def test_a_port_in_use_is_one_clear_line() -> None:
+    """In a process of its own: waitress leaves its half-made server to the collector."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "skill.cli", "serve", "--port", str(port)],
+            env={**os.environ, "CLOSER_SKIP_VERIFICATION": "1"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == f"closer serve: cannot listen on 127.0.0.1:{port}: Address already in use"
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("bad", [["--port", "99999"], ["--port", "http"], ["--threads", "0"]])
+def test_a_bad_serve_option_is_refused_before_anything_starts(bad: list[str]) -> None:
+    from skill.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", *bad])
+    assert exited.value.code == 2

@@ -17,8 +17,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--threads", type=_positive, default=4, help="worker threads (default 4)")
+
+
+def _port(text: str) -> int:
+    """Read a TCP port number, 1 to 65535."""
+    port = _positive(text)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port number (1 to 65535)")
+    return port
+
+
+def _positive(text: str) -> int:
+    """Read a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
 
 
 def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
@@ -38,7 +57,12 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
             file=sys.stderr,
         )
     print(f"Closer Together is listening on http://{args.host}:{args.port}/alexa", file=sys.stderr)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="closer-together")
+    try:
+        serve(app, host=args.host, port=args.port, threads=args.threads, ident="closer-together")
+    except OSError as error:  # port in use, address not on this machine, no permission
+        reason = error.strerror or str(error)
+        print(f"closer serve: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 
