@@ -38,6 +38,7 @@ __all__ = [
     "ABUSE_INTENT",
     "CONTENT_DIR",
     "CRISIS_INTENT",
+    "FALLBACK_INTENT",
     "REFLECTION_INTENT",
     "SAFETY_INTENTS",
     "TIP_INTENT",
@@ -53,6 +54,8 @@ CRISIS_INTENT = "CrisisIntent"
 ABUSE_INTENT = "AbuseIntent"
 """Someone hurting, threatening or controlling them; unsafe at home: then the abuse line."""
 SAFETY_INTENTS = (CRISIS_INTENT, ABUSE_INTENT)
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+"""Amazon's intent for what was not understood (the resolver's "nothing matched")."""
 """Answered before anything else, in any state."""
 ANSWERED_BY_NAME = (TIP_INTENT, REFLECTION_INTENT, *SAFETY_INTENTS)
 """Intents the skill's code answers itself, not from a topic: samples.yaml must have each."""

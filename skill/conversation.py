@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from intents import Content, Topic
-from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS, TIP_INTENT
+from intents.loader import FALLBACK_INTENT, REFLECTION_INTENT, SAFETY_INTENTS, TIP_INTENT
 from skill.reflection import reflection
 from skill.safety import AFTER_SAFETY, safety, safety_hint
 from skill.state import TOPIC_AWAITS, Answer, Awaiting, Card, Reply, State, Turn
@@ -201,7 +201,7 @@ BUILTIN_INTENTS: dict[str, Answer] = {
     "AMAZON.HelpIntent": help_,
     "AMAZON.StopIntent": goodbye,
     "AMAZON.CancelIntent": goodbye,
-    "AMAZON.FallbackIntent": fallback,
+    FALLBACK_INTENT: fallback,
     "AMAZON.NavigateHomeIntent": go_home,
     "AMAZON.NextIntent": next_part,
     "AMAZON.PreviousIntent": previous_part,

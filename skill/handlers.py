@@ -23,13 +23,13 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
 from intents import Catalogue, Content
+from intents.loader import FALLBACK_INTENT
 from intents.samples import normalise_sample
 from skill import conversation
 from skill.state import Reply, State, Turn
 from speech.ssml import Voice, to_ssml
 
 log = logging.getLogger("closer.skill")
-FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
 
 REMEMBERED_REPLIES = 4096

@@ -18,7 +18,6 @@ from intents import Catalogue
 from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS
 from intents.report import word_count
 from intents.samples import normalise_sample, sample_problems
-from intents.skill_texts import invocation_problems
 from skill.alexa import build_skill
 from skill.authoring.interaction_model import (
     example_phrases,
@@ -90,9 +89,8 @@ def _model_problems(model: dict[str, Any], locale: str) -> Iterator[str]:
     """Apply Amazon's interaction model rules to the generated model."""
     language = model["interactionModel"]["languageModel"]
     where = f"{locale} interaction model"
+    # The invocation name itself is checked where it is written (intents.skill_texts).
     invocation = language["invocationName"]
-    for problem in invocation_problems(invocation):
-        yield f"{where}: invocation name '{invocation}' {problem}"
     seen: dict[str, str] = {}
     for intent in language["intents"]:
         slots = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}

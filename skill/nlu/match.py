@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from intents.loader import SAFETY_INTENTS
+from intents.loader import FALLBACK_INTENT, SAFETY_INTENTS
 from skill.nlu.index import Index
 from skill.nlu.score import (
     Match,
@@ -24,7 +24,6 @@ from skill.nlu.score import (
 )
 from skill.nlu.words import Token, strip_invocation
 
-FALLBACK_INTENT = "AMAZON.FallbackIntent"
 LAUNCH_REQUEST = "LaunchRequest"
 """Not an intent: what "open closer together" alone asks for, as Alexa would send it."""
 
