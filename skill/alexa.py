@@ -40,7 +40,7 @@ def build_skill(catalogue: Catalogue, *, catch_all: bool = True) -> CustomSkill:
     """
     voice = voice_of(catalogue.default)
     builder = SkillBuilder()
-    builder.add_global_request_interceptor(RequestLogger())
+    builder.add_global_request_interceptor(RequestLogger(catalogue.locales))
     builder.add_request_handler(LaunchHandler(catalogue, voice))
     builder.add_request_handler(IntentHandler(catalogue, voice))
     builder.add_request_handler(SessionEndedHandler())

@@ -30,12 +30,12 @@ from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.response_helper import ResponseFactory
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+from ask_sdk_model import RequestEnvelope, Response, ResponseEnvelope
 
 from intents import Content
 from skill import __version__, conversation
 from skill.alexa import voice_of
-from skill.handlers import render
+from skill.handlers import log_request, render
 
 SDK_SERIALIZER = DefaultSerializer()
 """The SDK's own (de)serialiser: what decides wherever the fast reader and writer do not."""
@@ -45,12 +45,25 @@ class MalformedEnvelope(ValueError):  # noqa: N818 - reads as what it is
     """The envelope has Alexa's outline but a field the SDK cannot read (a bad date, say)."""
 
 
+class UnknownValue(MalformedEnvelope):
+    """The envelope names a request type or an enum value this SDK does not know.
+
+    Alexa adds request types and values over time, and a skill must not break when
+    it does: :func:`handle_envelope` answers such a request with a valid empty response.
+    """
+
+
 def handle_envelope(skill: CustomSkill, envelope: Mapping[str, Any]) -> dict[str, Any]:
     """Run one request envelope (already checked and verified) through the skill.
 
     ``envelope`` is JSON data, as parsed from a request body; it is read, never changed.
+    A request type or value the SDK does not know gets a valid empty response.
     """
-    request_envelope = read_request_envelope(envelope)
+    try:
+        request_envelope = read_request_envelope(envelope)
+    except UnknownValue:
+        log_request("unknown", "other")
+        return empty_envelope()
     response_envelope = skill.invoke(request_envelope=request_envelope, context=None)
     return write_response(response_envelope)
 
@@ -58,23 +71,38 @@ def handle_envelope(skill: CustomSkill, envelope: Mapping[str, Any]) -> dict[str
 def read_request_envelope(envelope: Mapping[str, Any]) -> RequestEnvelope:
     """Build the SDK's RequestEnvelope from parsed JSON, as ``DefaultSerializer`` would.
 
-    Raises :class:`MalformedEnvelope` where the SDK's deserialiser refuses the envelope.
+    Raises :class:`MalformedEnvelope` where the SDK's deserialiser refuses the envelope,
+    :class:`UnknownValue` when it does because of a type or value it does not know.
     """
+    unknown = False
     try:
         model = read_model(envelope, "ask_sdk_model.request_envelope.RequestEnvelope")
         if isinstance(model, RequestEnvelope):
             return model
+    except _UnknownValue:  # the SDK decides below; this only names why it refuses
+        unknown = True
     except Exception:  # anything unexpected: the SDK decides below
         pass
     try:
         return SDK_SERIALIZER.deserialize(json.dumps(envelope), RequestEnvelope)
     except SerializationException as error:
-        raise MalformedEnvelope(f"request does not match Alexa's format: {error}") from None
+        refusal = UnknownValue if unknown else MalformedEnvelope
+        raise refusal(f"request does not match Alexa's format: {error}") from None
+
+
+def empty_envelope() -> dict[str, Any]:
+    """Build a valid response that says and does nothing: the answer to what we cannot read."""
+    return _our_envelope(Response())
 
 
 def apology_envelope(content: Content) -> dict[str, Any]:
     """Build a valid Alexa response that apologises: what Alexa gets instead of an HTTP 500."""
     response = render(ResponseFactory(), conversation.apology(content), voice_of(content))
+    return _our_envelope(response)
+
+
+def _our_envelope(response: Response) -> dict[str, Any]:
+    """Wrap a response the web service makes by itself (not through the skill) for Alexa."""
     return write_response(
         ResponseEnvelope(
             version="1.0", response=response, user_agent=f"closer-together/{__version__}"
@@ -156,6 +184,10 @@ Reader = Callable[[Any], Any]
 
 class _Unusual(Exception):  # noqa: N818 - a signal, not an error
     """Input the reader does not mirror; the SDK's deserialiser is asked instead."""
+
+
+class _UnknownValue(_Unusual):
+    """An enum value or a discriminator (``type``) the SDK's model has no member for."""
 
 
 _readers: dict[str, Reader] = {}
@@ -325,7 +357,7 @@ def _enum_value(cls: type[Enum], payload: Any) -> Enum:
     try:
         return cls(payload)
     except ValueError:
-        raise _Unusual from None
+        raise _UnknownValue from None
 
 
 def _read_polymorphic(cls: Any, payload: Any) -> Any:
@@ -333,6 +365,8 @@ def _read_polymorphic(cls: Any, payload: Any) -> Any:
     if type(payload) is not dict:
         raise _Unusual
     name = cls.get_real_child_model(payload)
+    if name is None:
+        raise _UnknownValue
     if not isinstance(name, str) or not name:
         raise _Unusual
     reader = _children.get(name)

@@ -167,13 +167,24 @@ class RequestLogger(AbstractRequestInterceptor):
 
     No intent name either: the line for someone asking for help in a crisis must look
     exactly like every other line, and naming every intent but those would single
-    them out by their absence.
+    them out by their absence. Nothing is logged as the sender wrote it: the type is
+    the SDK's name for the model class, and a locale the skill does not serve is
+    logged as "other", so no request can forge a log line or fill the log.
     """
+
+    def __init__(self, locales: tuple[str, ...]) -> None:
+        self.locales = frozenset(locales)
 
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
         kind = request.object_type if request is not None else "-"
-        log.info("request %s %s", kind, getattr(request, "locale", None) or "-")
+        locale = getattr(request, "locale", None)
+        log_request(kind, locale if locale in self.locales else "other")
+
+
+def log_request(kind: str, locale: str) -> None:
+    """Write the one line every request gets (``kind`` and ``locale`` already vetted)."""
+    log.info("request %s %s", kind, locale)
 
 
 def render(builder: ResponseFactory, reply: Reply, voice: Voice) -> Response:

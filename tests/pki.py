@@ -90,14 +90,16 @@ def make_pki(
     expired: bool = False,
     san: str | None = ALEXA_SAN,
     untrusted: bool = False,
+    key_bits: int = 2048,
 ) -> TestPKI:
     """Return a signing certificate and chain, valid unless a bad variant is asked for.
 
     ``expired``: the signing cert's validity ended yesterday.  ``san``: the DNS name in
     its SubjectAlternativeName (``None`` leaves the extension out).  ``untrusted``: the
     chain hangs from an impostor root with the trusted root's name but another key.
+    ``key_bits``: the size of the signing certificate's RSA key.
     """
-    return _make_pki(expired, san, untrusted)
+    return _make_pki(expired, san, untrusted, key_bits)
 
 
 def alexa_timestamp(moment: datetime) -> str:
@@ -106,14 +108,14 @@ def alexa_timestamp(moment: datetime) -> str:
 
 
 @functools.cache
-def _make_pki(expired: bool, san: str | None, untrusted: bool) -> TestPKI:
+def _make_pki(expired: bool, san: str | None, untrusted: bool, key_bits: int) -> TestPKI:
     # The impostor chain reuses the trusted names with other keys: only the signatures
     # can tell it apart, which is what path validation must check.
     prefix = "untrusted " if untrusted else ""
     root, _ = _root(prefix)
     intermediate, intermediate_key = _intermediate(prefix)
     lifetime = _EXPIRED_LIFETIME if expired else _SIGNING_LIFETIME
-    signing_key = _key(f"{prefix}signing")
+    signing_key = _key(f"{prefix}signing", key_bits)
     common_name = san or "not-alexa.example.com"
     builder = (
         _builder(
@@ -190,10 +192,10 @@ def _intermediate(prefix: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
 
 
 @functools.cache
-def _key(role: str) -> rsa.RSAPrivateKey:
-    """Make one 2048-bit key per role (the web PKI policy refuses smaller RSA keys)."""
+def _key(role: str, bits: int = 2048) -> rsa.RSAPrivateKey:
+    """Make one key per role and size (2048 bits, the least Alexa's chain may use)."""
     del role  # only the cache key
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
 @functools.cache

@@ -206,6 +206,10 @@ REFUSED_URLS = {
     "https://user:pw@s3.amazonaws.com/echo.api/echo-api-cert.pem": "credentials",
     "s3.amazonaws.com/echo.api/echo-api-cert.pem": "scheme must be https",
     "/echo.api/echo-api-cert.pem": "scheme must be https",
+    # Each fresh query would be a fresh download that pushes the real chain out of the cache.
+    "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?x=1": "query or fragment",
+    "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?": "query or fragment",
+    "https://s3.amazonaws.com/echo.api/echo-api-cert.pem#part": "query or fragment",
 }
 
 ACCEPTED_URLS = {
@@ -282,6 +286,16 @@ def test_a_cert_not_issued_to_echo_api_is_refused(pki: TestPKI, san: str | None)
     verifier, _ = build_verifier(pki, wrong_name)
     with refused("not issued to echo-api.amazon.com"):
         verifier.verify_signature(wrong_name.headers(BODY), BODY)
+
+
+def test_a_signing_cert_with_a_weak_rsa_key_is_refused_and_not_cached(pki: TestPKI) -> None:
+    weak = make_pki(key_bits=1024)
+    assert weak.root == pki.root  # the chain is otherwise valid: only the key is small
+    verifier, fetcher = build_verifier(pki, weak)
+    for _ in range(2):
+        with refused("not RSA of 2048"):
+            verifier.verify_signature(weak.headers(BODY), BODY)
+    assert len(fetcher.calls) == 2
 
 
 def test_a_chain_from_an_untrusted_root_is_refused(pki: TestPKI, impostor: TestPKI) -> None:

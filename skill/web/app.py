@@ -36,6 +36,9 @@ from skill.web.verification import (
 log = logging.getLogger("closer.web")
 
 MAX_BODY_BYTES = 128 * 1024
+MAX_JSON_DEPTH = 32
+"""Alexa's envelopes nest about eight deep; far deeper JSON is an attack on the recursion
+limit of whatever reads it next (the SDK, the reader, ``json.dumps``)."""
 
 
 class RequestRefused(Exception):  # noqa: N818 - a refusal, not an error of ours
@@ -129,8 +132,10 @@ def _checked_envelope(verifier: RequestVerifier | None) -> dict[str, Any]:
         envelope = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise RequestRefused("body is not UTF-8") from None
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, nested past the parser, a huge number
         raise RequestRefused("body is not JSON") from None
+    if _too_deep(envelope, MAX_JSON_DEPTH):
+        raise RequestRefused(f"body nests more than {MAX_JSON_DEPTH} levels deep")
     _check_shape(envelope)
     if verifier is not None:
         try:
@@ -154,6 +159,21 @@ def _signature_headers(headers: Headers) -> dict[str, str]:
         for name in (CERT_URL_HEADER, SIGNATURE_HEADER)
         if (value := headers.get(name)) is not None
     }
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Tell whether JSON data nests deeper than ``limit``, without recursing."""
+    level: list[Any] = [data]
+    for _ in range(limit + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _check_shape(envelope: Any) -> None:
@@ -197,20 +217,22 @@ def _check_skill_id(envelope: dict[str, Any], allowed: tuple[str, ...]) -> None:
     """Refuse requests for another skill when the service is bound to skill ids."""
     if not allowed:
         return
-    ids = {
-        _dig(envelope, "context", "System", "application", "applicationId"),
-        _dig(envelope, "session", "application", "applicationId"),
-    } - {None}
-    if not ids or not ids <= set(allowed):
+    places = (("context", "System", "application"), ("session", "application"))
+    found = [_dig(envelope, *place, "applicationId") for place in places]
+    ids = [each for each in found if each is not None]
+    # Every id present must be one of ours: a number or a list where an id belongs
+    # is no id of ours, even when the other place names this skill.
+    if not ids or not all(isinstance(each, str) and each in allowed for each in ids):
         raise RequestRefused("application id is not this skill's")
 
 
-def _dig(data: Any, *keys: str) -> str | None:
+def _dig(data: Any, *keys: str) -> Any:
+    """Follow ``keys`` through nested objects; None where one is missing."""
     for key in keys:
         if not isinstance(data, dict):
             return None
         data = data.get(key)
-    return data if isinstance(data, str) else None
+    return data
 
 
 def _split_ids(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:

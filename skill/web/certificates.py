@@ -43,7 +43,8 @@ def normalise_cert_url(url: str) -> str:
 
     The path is normalised (``.`` and ``..`` resolved, case kept) before the prefix test,
     and the percent-decoded path must pass too, so ``/echo.api/%2e%2e/x`` cannot leave
-    the bucket either.  What is fetched is rebuilt from the checked parts.
+    the bucket either.  A query or fragment is refused.  What is fetched is rebuilt
+    from the checked parts.
     """
     if not isinstance(url, str):
         raise VerificationError("certificate URL must be a string")
@@ -60,14 +61,17 @@ def normalise_cert_url(url: str) -> str:
         raise VerificationError("certificate URL port must be 443")
     if parts.username is not None or parts.password is not None:
         raise VerificationError("certificate URL must not carry credentials")
+    if "?" in url or "#" in url:
+        # Amazon's URL has neither; each fresh query would be a fresh download, and
+        # could push the real certificate out of the cache.
+        raise VerificationError("certificate URL must not have a query or fragment")
     path = posixpath.normpath(parts.path) if parts.path else ""
     decoded_path = posixpath.normpath(unquote(parts.path)) if parts.path else ""
     if not (
         path.startswith(CERT_URL_PATH_PREFIX) and decoded_path.startswith(CERT_URL_PATH_PREFIX)
     ):
         raise VerificationError(f"certificate URL path must start with {CERT_URL_PATH_PREFIX}")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"https://{CERT_URL_HOST}{path}{query}"
+    return f"https://{CERT_URL_HOST}{path}"
 
 
 def fetch_chain_over_https(url: str, *, timeout: float = 3.0, max_bytes: int = 64 * 1024) -> bytes:

@@ -13,7 +13,8 @@ What is checked, in order; every refusal raises ``VerificationError``::
     headers (any case) ---- SignatureCertChainUrl, Signature-256 (base64) present
         |
     validate_cert_url ----- https, host s3.amazonaws.com, port 443 or none, path
-        |                   (dot segments resolved) under /echo.api/; else no fetch
+        |                   (dot segments resolved) under /echo.api/, no query or
+        |                   fragment; else no fetch
         |
     cache: URL seen, chain still in date at clock()? --- yes ---------------+
         | no                                                                |
@@ -74,6 +75,7 @@ CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
 ALEXA_SIGNING_NAME = "echo-api.amazon.com"
 SKILL_EVENT_PREFIX = "AlexaSkillEvent."
+MIN_RSA_BITS = 2048
 
 _PEM_CERTIFICATE = re.compile(
     rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL
@@ -227,6 +229,11 @@ class RequestVerifier:
             chain = verifier.verify(signing_cert, intermediates)
         except pathval.VerificationError as exc:
             raise VerificationError(_explain_rejection(signing_cert, now)) from exc
+        # cryptography's web PKI profile checks the keys of the CAs that sign, not the
+        # key of the certificate at the end of the chain; this one signs every request.
+        key = signing_cert.public_key()
+        if not isinstance(key, rsa.RSAPublicKey) or key.key_size < MIN_RSA_BITS:
+            raise VerificationError(f"signing certificate key is not RSA of {MIN_RSA_BITS}+ bits")
         return _ValidatedCert(
             cert=signing_cert,
             valid_from=max(cert.not_valid_before_utc for cert in chain),
