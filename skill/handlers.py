@@ -179,7 +179,7 @@ class RequestLogger(AbstractRequestInterceptor):
         request = handler_input.request_envelope.request
         kind = request.object_type if request is not None else "-"
         locale = getattr(request, "locale", None)
-        log_request(kind, locale if locale in self.locales else "other")
+        log_request(kind, locale if isinstance(locale, str) and locale in self.locales else "other")
 
 
 def log_request(kind: str, locale: str) -> None:
