@@ -177,9 +177,9 @@ class RequestLogger(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
-        kind = request.object_type if request is not None else "-"
+        kind = (request.object_type if request is not None else None) or "-"
         locale = getattr(request, "locale", None)
-        log_request(kind, locale if isinstance(locale, str) and locale in self.locales else "other")
+        log_request(kind, locale if locale in self.locales else "other")
 
 
 def log_request(kind: str, locale: str) -> None:
