@@ -36,7 +36,6 @@ import http.client
 import json
 import logging
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,7 +43,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +52,6 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope, Response
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from flask import Flask, jsonify, request
 
 from intents import load_catalogue
@@ -64,8 +60,10 @@ from skill.alexa import build_skill
 from skill.dispatch import handle_envelope
 from skill.web.app import create_app
 from skill.web.verification import RequestVerifier
-from tests.conftest import free_port, running_server
-from tests.pki import TestPKI, make_pki
+from tests import signed_server
+from tests.conftest import running_server
+from tests.pki import make_pki
+from tests.signed_server import ServerProcess, signed_app, write_pki
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -278,84 +276,26 @@ def serve(kind: str, port: int, pki_dir: Path) -> None:
     ``ours`` is what `closer serve` runs in production (verification on, one skill
     id, no rehearsal page, logging as `closer serve` sets it up), except that the
     verifier trusts the test root and is handed the test chain instead of fetching
-    it; ``bare`` is :func:`bare_echo_app`. Both get the same waitress settings.
+    it (:mod:`tests.signed_server`); ``bare`` is :func:`bare_echo_app`. Both get
+    `closer serve`'s server settings.
     """
-    from waitress import serve as waitress_serve
-
     if kind == "ours":
         logging.basicConfig(
             level=os.environ.get("CLOSER_LOG_LEVEL", "INFO"),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        root = x509.load_pem_x509_certificate((pki_dir / "root.pem").read_bytes())
-        chain = (pki_dir / "chain.pem").read_bytes()
-        verifier = RequestVerifier(trust_roots=[root], fetch_chain=lambda url: chain)
-        app = create_app(
-            {
-                "SKIP_VERIFICATION": False,
-                "VERIFIER": verifier,
-                "SKILL_IDS": envelopes.LOCAL_SKILL_ID,
-                "REHEARSAL": False,
-            }
-        )
-    else:
-        app = bare_echo_app()
-    waitress_serve(
-        app, host="127.0.0.1", port=port, threads=SERVER_THREADS, ident="closer-together"
-    )
-
-
-def write_pki(pki: TestPKI, folder: Path) -> None:
-    """Hand a server process the public half of the test PKI: its root and chain."""
-    (folder / "root.pem").write_bytes(pki.root.public_bytes(serialization.Encoding.PEM))
-    (folder / "chain.pem").write_bytes(pki.chain_pem)
-
-
-@dataclass
-class Server:
-    """A benchmark server process: where it listens, and how much CPU it has used."""
-
-    port: int
-    pid: int
-
-    def cpu_seconds(self) -> float | None:
-        """User plus system CPU time of the process so far (Linux /proc; None elsewhere)."""
-        try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()  # fields[0] is the state, field 3 of stat
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    app = signed_app(pki_dir) if kind == "ours" else bare_echo_app()
+    signed_server.serve(app, port, SERVER_THREADS)
 
 
 @contextlib.contextmanager
-def server_process(kind: str, pki_dir: Path, log: Path) -> Iterator[Server]:
+def server_process(kind: str, pki_dir: Path, log: Path) -> Iterator[ServerProcess]:
     """Start :func:`serve` in a fresh interpreter on a free loopback port."""
-    port = free_port()
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "tests.bench_dispatch", "--serve", kind),
-                *("--port", str(port), "--pki-dir", str(pki_dir)),
-            ],
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{kind} server did not start: {log.read_text()}") from None
-                time.sleep(0.1)
-        yield Server(port, process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    command = ("tests.bench_dispatch", "--serve", kind)
+    with signed_server.server_process(
+        pki_dir, log, command=command, threads=SERVER_THREADS
+    ) as server:
+        yield server
 
 
 def drive(
@@ -541,6 +481,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="in-process rounds per side")
     parser.add_argument("--serve", choices=("ours", "bare"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--pki-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:

@@ -17,15 +17,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
-    parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="port to listen on (default 8000; 0: any free port)",
+    )
     parser.add_argument("--threads", type=_positive, default=4, help="worker threads (default 4)")
 
 
 def _port(text: str) -> int:
-    """Read a TCP port number, 1 to 65535."""
-    port = _positive(text)
-    if port > 65535:
-        raise argparse.ArgumentTypeError(f"{text} is not a port number (1 to 65535)")
+    """Read a TCP port number, 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port number (0 to 65535)")
     return port
 
 
@@ -41,29 +49,51 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
-    """Serve until stopped (the content was already checked by the caller)."""
-    from waitress import serve
+    """Bind, say where, and serve until stopped (the content was checked by the caller).
 
+    The address is bound before anything is printed, so what is printed is where the
+    server really listens (``--port 0`` picks a free port), and a refusal to bind is
+    one line and exit status 2, like any other bad argument.
+    """
     from skill.web.app import create_app
+    from skill.web.server import listening_server
 
     config: dict[str, object] = {"REHEARSAL": rehearsal_allowed(args.host)}
     if args.content:
         config["CONTENT_DIR"] = args.content
     app = create_app(config)
+    try:
+        server, addresses = listening_server(app, args.host, args.port, args.threads)
+    except (OSError, ValueError) as error:
+        print(
+            f"closer serve: cannot listen on {args.host}:{args.port}: {_why(error)}",
+            file=sys.stderr,
+        )
+        return 2
     if app.extensions["closer"]["verifier"] is None:
         print(
             "WARNING: request verification is off (CLOSER_SKIP_VERIFICATION=1). "
             "Anyone who can reach this server can drive the skill; use it only locally.",
             file=sys.stderr,
         )
-    print(f"Closer Together is listening on http://{args.host}:{args.port}/alexa", file=sys.stderr)
+    for address in addresses:
+        print(
+            f"Closer Together is listening on http://{address}/alexa", file=sys.stderr, flush=True
+        )
     try:
-        serve(app, host=args.host, port=args.port, threads=args.threads, ident="closer-together")
-    except OSError as error:  # port in use, address not on this machine, no permission
-        reason = error.strerror or str(error)
-        print(f"closer serve: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
-        return 1
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0
+
+
+def _why(error: OSError | ValueError) -> str:
+    """Say why binding failed: in use, not an address of this machine, no permission..."""
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return "not an address, nor a host name that resolves"  # waitress's ValueError
 
 
 def rehearsal_allowed(host: str) -> bool:
