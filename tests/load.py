@@ -196,3 +196,36 @@ def timed_launch(port: int, pki: TestPKI) -> tuple[int, float, Any]:
         return reply.status, time.monotonic() - started, answer
     finally:
         connection.close()
+
+
+def raw_exchange(port: int, head: bytes, *, wait: float = 3.0) -> bytes:
+    """Send ``head`` (request line and headers, no body) and read all that comes back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as sock:
+        sock.sendall(head)
+        received = b""
+        with contextlib.suppress(TimeoutError, ConnectionResetError):
+            while chunk := sock.recv(65536):
+                received += chunk
+        return received
+
+
+def chunked_flood(port: int, total: int = 8 * 1024 * 1024) -> tuple[int, bytes]:
+    """Send a chunked body of up to ``total`` bytes; return how much went, and the answer.
+
+    A small send buffer keeps the kernel from taking much more than the server reads.
+    """
+    chunk = b"%x\r\n%s\r\n" % (16 * 1024, b"x" * 16 * 1024)
+    sent, answer = 0, b""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16 * 1024)
+        sock.sendall(
+            b"POST /alexa HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            while sent < total:
+                sock.sendall(chunk)
+                sent += len(chunk)
+        with contextlib.suppress(OSError):
+            answer = sock.recv(100)
+    return sent, answer

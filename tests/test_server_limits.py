@@ -9,7 +9,6 @@ before it was refused.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import socket
@@ -21,7 +20,14 @@ import pytest
 from skill import envelopes
 from skill.web.app import MAX_BODY_BYTES
 from skill.web.server import IDLE_TIMEOUT
-from tests.load import attackers, timed_get, timed_launch, valid_answer
+from tests.load import (
+    attackers,
+    chunked_flood,
+    raw_exchange,
+    timed_get,
+    timed_launch,
+    valid_answer,
+)
 from tests.pki import make_pki
 from tests.signed_server import ServerProcess, server_process, write_pki
 
@@ -41,17 +47,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 def signed_launch() -> tuple[bytes, dict[str, str]]:
     body = json.dumps(envelopes.launch_request()).encode()
     return body, PKI.headers(body)
-
-
-def raw_exchange(port: int, head: bytes, *, wait: float = 3.0) -> bytes:
-    """Send ``head`` (request line and headers, no body) and read what comes back."""
-    with socket.create_connection(("127.0.0.1", port), timeout=wait) as sock:
-        sock.sendall(head)
-        received = b""
-        with contextlib.suppress(TimeoutError, ConnectionResetError):
-            while chunk := sock.recv(65536):
-                received += chunk
-        return received
 
 
 # --- bodies over the limit are refused before they are read -------------------------------
@@ -87,22 +82,7 @@ def test_a_declared_length_within_the_limit_is_still_invited(server: ServerProce
 
 def test_a_chunked_body_is_cut_off_at_the_limit(server: ServerProcess) -> None:
     """The server stops reading after 128 KiB; the client cannot send its 8 MiB."""
-    head = (
-        b"POST /alexa HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        b"Transfer-Encoding: chunked\r\n\r\n"
-    )
-    chunk = b"%x\r\n%s\r\n" % (16 * 1024, b"x" * 16 * 1024)
-    sent = 0
-    answer = b""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16 * 1024)
-        sock.sendall(head)
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError, TimeoutError):
-            while sent < 8 * 1024 * 1024:
-                sock.sendall(chunk)
-                sent += len(chunk)
-        with contextlib.suppress(ConnectionResetError, TimeoutError):
-            answer = sock.recv(100)
+    sent, answer = chunked_flood(server.port)
     assert sent < 4 * 1024 * 1024, "the server kept reading"
     assert answer == b"" or answer.startswith(b"HTTP/1.1 413"), answer
 
@@ -145,10 +125,15 @@ def test_with_400_slow_and_idle_connections_open_health_and_launch_answer_within
 
 
 def test_an_idle_connection_is_closed_after_the_idle_timeout(server: ServerProcess) -> None:
-    with socket.create_connection(("127.0.0.1", server.port), timeout=IDLE_TIMEOUT + 5) as sock:
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=IDLE_TIMEOUT + 5)
+    try:
+        connection.request("GET", "/healthz")  # HTTP/1.1: the connection is kept alive
+        reply = connection.getresponse()
+        reply.read()
+        assert reply.status == 200 and connection.sock is not None
         started = time.monotonic()
-        assert sock.recv(4096) == b""  # the server closed it
+        assert connection.sock.recv(4096) == b""  # the server closed it
         waited = time.monotonic() - started
+    finally:
+        connection.close()
     assert IDLE_TIMEOUT - 1 <= waited <= IDLE_TIMEOUT + 4, waited
