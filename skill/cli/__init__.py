@@ -3,7 +3,8 @@
 Every subcommand module has ``HELP`` (one line), ``configure(parser)`` to add its
 arguments, and ``run(args, catalogue) -> exit status``. The content is loaded and
 checked here, once, so that every command refuses bad content the same way: one
-``file:line: message`` per problem and exit 1, never a traceback.
+``file:line: message`` per problem and exit 1, never a traceback. A ``--locale``
+the content does not serve is refused here too, for every command that takes one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from intents import ContentError, load_catalogue
+from intents import Catalogue, ContentError, load_catalogue
 
 COMMANDS: tuple[str, ...] = ("serve", "lint", "build_model", "resolve", "rehearse", "preview")
 """Subcommand modules of this package, in the order ``closer --help`` lists them."""
@@ -51,4 +52,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as error:
         print("The content has problems:", *error.errors, sep="\n", file=sys.stderr)
         return 1
+    unknown = _unknown_locale(args, catalogue)
+    if unknown:
+        print(f"closer {args.command}: {unknown}", file=sys.stderr)
+        return 2
     return int(modules[args.command].run(args, catalogue))
+
+
+def _unknown_locale(args: argparse.Namespace, catalogue: Catalogue) -> str | None:
+    """Say why ``--locale`` is refused, or None if the command has none or it is served.
+
+    The skill answers any locale it does not serve with en-US content, which is right
+    for Alexa but hides a typo here: ``--locale en-UK`` would quietly read US helplines.
+    The known locales come from the content (locales.yaml), so a new one needs no code.
+    """
+    locale = getattr(args, "locale", None)
+    if locale is None or locale in catalogue.locales:
+        return None
+    return f"no locale {locale}; choose from {', '.join(catalogue.locales)}"
