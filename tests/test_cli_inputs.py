@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from intents import Catalogue
+from intents import CONTENT_DIR, Catalogue
 from skill.cli import COMMANDS, main
 
 
@@ -94,3 +95,111 @@ def test_a_locale_typo_is_refused_by_the_real_command(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no locale en-UK; choose from en-US, en-GB" in one_line(result.stderr)
     assert result.stdout == ""
+
+
+# --- 2. files that are not what they should be -------------------------------------------
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped content."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def content_problem(stderr: str) -> str:
+    """The one problem a content refusal reports, under the usual heading."""
+    assert "Traceback" not in stderr
+    heading, *problems = stderr.strip().splitlines()
+    assert heading == "The content has problems:"
+    assert len(problems) == 1, stderr
+    return problems[0]
+
+
+def test_a_content_file_that_is_not_utf8_names_the_file_and_line(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    topics = content_copy / "topics.yaml"
+    lines = topics.read_bytes().splitlines(keepends=True)
+    lines[9] = lines[9].replace(b"e", b"\xff", 1)  # line 10: a Latin-1 byte, say
+    topics.write_bytes(b"".join(lines))
+    result = closer("--content", str(content_copy), "resolve", "stop", cwd=tmp_path)
+    assert result.returncode == 1
+    problem = content_problem(result.stderr)
+    assert problem.startswith("content/topics.yaml:10: not UTF-8 text (byte 0xff")
+    assert problem.endswith("save it as UTF-8")
+
+
+def test_a_folder_where_a_content_file_should_be(content_copy: Path, tmp_path: Path) -> None:
+    (content_copy / "topics.yaml").unlink()
+    (content_copy / "topics.yaml").mkdir()
+    result = closer("--content", str(content_copy), "resolve", "stop", cwd=tmp_path)
+    assert result.returncode == 1
+    assert content_problem(result.stderr) == (
+        "content/topics.yaml:1: is a folder, not a file: put the YAML file here"
+    )
+
+
+def test_a_character_yaml_does_not_allow_is_reported_at_its_line(
+    content_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locales = content_copy / "locales.yaml"
+    text = locales.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    locales.write_text(text + "# a bell \x07\n", encoding="utf-8")
+    assert main(["--content", str(content_copy), "resolve", "stop"]) == 1
+    problem = content_problem(capsys.readouterr().err)
+    assert (
+        problem == f"content/locales.yaml:{line}: not valid YAML: character #x0007 is not allowed"
+    )
+
+
+def test_an_article_that_is_not_utf8(
+    content_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = content_copy / "article.txt"
+    article.write_bytes(b"\xfe" + article.read_bytes())
+    assert main(["--content", str(content_copy), "resolve", "stop"]) == 1
+    problem = content_problem(capsys.readouterr().err)
+    assert problem.startswith("content/article.txt:1: not UTF-8 text (byte 0xfe")
+
+
+@pytest.mark.parametrize("where", ["missing", "a file"])
+def test_content_that_is_not_a_folder(where: str, tmp_path: Path) -> None:
+    given = tmp_path / "content"
+    if where == "a file":
+        given.write_text("skill: here\n", encoding="utf-8")
+    result = closer("--content", str(given), "resolve", "stop", cwd=tmp_path)
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (
+        f"closer: --content {given} is not a folder; "
+        "give the folder that holds skill.yaml, topics.yaml and the rest"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"stop\n\x89PNG\r\n\x1a\n\xff\xd8", "line 2 is not UTF-8 text"),
+        (b"stop\x00\x00\x01\x00", "it is a binary file, not text"),
+    ],
+)
+def test_a_binary_script_is_refused(data: bytes, reason: str, tmp_path: Path) -> None:
+    script = tmp_path / "script.bin"
+    script.write_bytes(data)
+    result = closer("rehearse", "--script", str(script), cwd=tmp_path)
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (
+        f"closer rehearse: cannot read the script {script}: {reason}; "
+        "give a text file, one line a turn"
+    )
+    assert result.stdout == ""  # not even the launch: nothing was said
+
+
+def test_a_folder_as_script_is_refused(tmp_path: Path) -> None:
+    result = closer("rehearse", "--script", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (
+        f"closer rehearse: cannot read the script {tmp_path}: Is a directory"
+    )
