@@ -47,6 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("CLOSER_LOG_LEVEL", default_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.content is not None and not args.content.is_dir():
+        print(
+            f"closer: --content {args.content} is not a folder; "
+            "give the folder that holds skill.yaml, topics.yaml and the rest",
+            file=sys.stderr,
+        )
+        return 2
     try:
         catalogue = load_catalogue(args.content)
     except ContentError as error:

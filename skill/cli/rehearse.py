@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from intents.located import NotText, read_text
 from intents.model import DEFAULT_LOCALE
 from skill.alexa import build_skill
 from skill.nlu import resolve, resolver_for
@@ -88,9 +89,12 @@ def run(args: argparse.Namespace, catalogue: Any) -> int:
             return 2
     if args.script is not None:
         try:
-            lines: Iterable[str] = script_lines(args.script.read_text(encoding="utf-8"))
-        except OSError as error:
-            print(f"cannot read the script: {error}", file=sys.stderr)
+            lines: Iterable[str] = script_lines(read_script(args.script))
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) else error
+            print(
+                f"closer rehearse: cannot read the script {args.script}: {reason}", file=sys.stderr
+            )
             return 2
     else:
         lines = _typed_lines(sys.stdin, echo=not sys.stdin.isatty())
@@ -109,6 +113,23 @@ def run(args: argparse.Namespace, catalogue: Any) -> int:
     except KeyboardInterrupt:
         print()
     return status
+
+
+def read_script(path: Path) -> str:
+    """Read a script's text; raise ValueError, saying what to do, if it is not text.
+
+    A binary file (a recording given by mistake, say) would otherwise fail with a
+    decoding traceback, or, if it happened to decode, be said line by line.
+    """
+    try:
+        text = read_text(path)
+    except NotText as error:
+        raise ValueError(
+            f"line {error.line} is not UTF-8 text; give a text file, one line a turn"
+        ) from None
+    if "\x00" in text:
+        raise ValueError("it is a binary file, not text; give a text file, one line a turn")
+    return text
 
 
 def script_lines(text: str) -> list[str]:
