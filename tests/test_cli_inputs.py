@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from intents import CONTENT_DIR, Catalogue
-from skill.cli import COMMANDS, main
+from skill.cli import COMMANDS, PIPE_CLOSED, main
 
 
 def closer(
@@ -203,3 +204,44 @@ def test_a_folder_as_script_is_refused(tmp_path: Path) -> None:
     assert one_line(result.stderr) == (
         f"closer rehearse: cannot read the script {tmp_path}: Is a directory"
     )
+
+
+# --- 3. a reader that stops early ---------------------------------------------------------
+
+
+def test_a_pipe_closed_by_head_stops_quietly(tmp_path: Path) -> None:
+    """``closer resolve < many | head -1``: one answer out, nothing on stderr, status 141."""
+    utterances = tmp_path / "utterances.txt"
+    utterances.write_text("my partner is pulling away\n" * 3000, encoding="utf-8")  # >64 KiB out
+    status = tmp_path / "status"
+    command = (
+        f"{{ {shlex.quote(sys.executable)} -m skill.cli resolve < {utterances}; "
+        f"echo $? > {status}; }} | head -1"
+    )
+    result = subprocess.run(
+        ["sh", "-c", command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.stderr == ""
+    assert len(result.stdout.splitlines()) == 1
+    assert status.read_text(encoding="utf-8").strip() == str(PIPE_CLOSED)
+
+
+def test_output_closed_before_the_first_line_stops_quietly(tmp_path: Path) -> None:
+    """The reader is gone before anything is written: even the flush at exit stays quiet."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "skill.cli", "resolve", "stop"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == PIPE_CLOSED
+    assert stderr == ""

@@ -10,6 +10,7 @@ the content does not serve is refused here too, for every command that takes one
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
@@ -23,8 +24,40 @@ COMMANDS: tuple[str, ...] = ("serve", "lint", "build_model", "resolve", "rehears
 """Subcommand modules of this package, in the order ``closer --help`` lists them."""
 
 
+PIPE_CLOSED = 141
+"""Exit status when standard output is closed early, as in ``closer resolve ... | head -1``.
+
+128 + SIGPIPE: what a shell reports for ``cat`` or ``grep`` killed in the same place, so
+a script with ``set -o pipefail`` sees closer behave like any other Unix tool.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one ``closer`` subcommand and return its exit status."""
+    """Run one ``closer`` subcommand and return its exit status.
+
+    A reader that stops early (``| head -1``) is not a failure worth a traceback: the
+    command stops quietly with :data:`PIPE_CLOSED`. Standard output is flushed here,
+    while a closed pipe can still be caught, not at exit, where it cannot.
+    """
+    try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_output()
+        return PIPE_CLOSED
+
+
+def _discard_output() -> None:
+    """Point standard output at the null device, so the flush at exit has nowhere to fail."""
+    # Not a real file (a test's capture, say): then the interpreter will not flush it.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """Parse the arguments, load and check the content, and run the command."""
     parser = argparse.ArgumentParser(prog="closer", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--content",
