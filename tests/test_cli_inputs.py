@@ -245,3 +245,159 @@ def test_output_closed_before_the_first_line_stops_quietly(tmp_path: Path) -> No
         stderr = process.stderr.read().decode()
         assert process.wait(timeout=120) == PIPE_CLOSED
     assert stderr == ""
+
+
+# --- 4. folders that cannot be written --------------------------------------------------
+
+
+@pytest.fixture
+def a_file(tmp_path: Path) -> Path:
+    """A regular file: no folder can be made under it, even by root."""
+    path = tmp_path / "notes.txt"
+    path.write_text("not a folder\n", encoding="utf-8")
+    return path
+
+
+def files_under(folder: Path) -> list[str]:
+    """Every path under ``folder``, relative to it, to show nothing was left behind."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_preview_into_a_folder_under_a_file_is_one_line(a_file: Path, tmp_path: Path) -> None:
+    out = a_file / "previews"
+    result = closer(
+        "preview", "--say", "stop", "--engine", "espeak", "--out", str(out), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert one_line(result.stderr) == (
+        f"closer preview: cannot write the previews in {out}: {a_file} is a file, "
+        "not a folder; choose another --out folder"
+    )
+    assert files_under(tmp_path) == ["notes.txt"]
+
+
+def test_preview_with_a_cache_under_a_file_is_one_line(a_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "previews"
+    result = closer(
+        "preview",
+        "--say",
+        "stop",
+        "--engine",
+        "espeak",
+        "--out",
+        str(out),
+        cwd=tmp_path,
+        env={"CLOSER_CACHE_DIR": str(a_file / "cache")},
+    )
+    assert result.returncode == 1
+    assert one_line(result.stderr) == (
+        f"closer preview: cannot write the audio cache in {a_file / 'cache'}: {a_file} is a "
+        "file, not a folder; set CLOSER_CACHE_DIR to a folder you can write"
+    )
+    assert files_under(tmp_path) == ["notes.txt"]  # not even the --out folder
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_preview_into_a_read_only_folder_is_one_line(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    result = closer(
+        "preview", "--say", "stop", "--engine", "espeak", "--out", str(locked), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert one_line(result.stderr).endswith(
+        f"{locked} is not writable; choose another --out folder"
+    )
+    assert files_under(locked) == []
+
+
+def test_rehearse_out_under_a_file_is_refused_before_the_conversation(
+    a_file: Path, tmp_path: Path
+) -> None:
+    out = a_file / "evening.mp3"
+    result = closer(
+        "rehearse",
+        "--script",
+        os.devnull,
+        "--out",
+        str(out),
+        "--engine",
+        "espeak",
+        cwd=tmp_path,
+        env={"CLOSER_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert result.returncode == 1
+    assert one_line(result.stderr) == (
+        f"closer rehearse: cannot write {out}: {a_file} is a file, not a folder; "
+        "choose another --out file"
+    )
+    assert result.stdout == ""  # refused before the launch was said or rendered
+    assert files_under(tmp_path) == ["notes.txt"]
+
+
+def test_rehearse_audio_with_a_cache_under_a_file_is_one_line(a_file: Path, tmp_path: Path) -> None:
+    result = closer(
+        "rehearse",
+        "--script",
+        os.devnull,
+        "--audio",
+        "--engine",
+        "espeak",
+        cwd=tmp_path,
+        env={"CLOSER_CACHE_DIR": str(a_file / "cache")},
+    )
+    assert result.returncode == 1
+    assert one_line(result.stderr).startswith(
+        f"closer rehearse: cannot write the audio cache in {a_file / 'cache'}: "
+    )
+    assert files_under(tmp_path) == ["notes.txt"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
+    """Whatever the system refuses mid-way (here: no space for the output), one line."""
+    with Path("/dev/full").open("w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "skill.cli", "resolve", "stop"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert one_line(result.stderr) == "closer: No space left on device"
+
+
+# --- 5. an audio file named for another format ------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["evening.wav", "evening.ogg", "evening"])
+def test_rehearse_out_must_be_named_mp3(name: str, tmp_path: Path) -> None:
+    result = closer(
+        "rehearse",
+        "--script",
+        os.devnull,
+        "--out",
+        name,
+        "--engine",
+        "espeak",
+        cwd=tmp_path,
+        env={"CLOSER_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (
+        f"closer rehearse: --out writes MP3, so name the file .mp3, not {name}"
+    )
+    assert result.stdout == ""
+    assert files_under(tmp_path) == []  # nothing rendered, nothing written
+
+
+def test_rehearse_out_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "evening.mp3").mkdir()
+    result = closer("rehearse", "--script", os.devnull, "--out", "evening.mp3", cwd=tmp_path)
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (
+        "closer rehearse: --out evening.mp3 is a folder; give a file name ending in .mp3"
+    )

@@ -37,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     A reader that stops early (``| head -1``) is not a failure worth a traceback: the
     command stops quietly with :data:`PIPE_CLOSED`. Standard output is flushed here,
-    while a closed pipe can still be caught, not at exit, where it cannot.
+    while a closed pipe can still be caught, not at exit, where it cannot. Any other
+    error from the system (OSError) is one line and exit 1.
     """
     try:
         try:
@@ -47,6 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _discard_output()
         return PIPE_CLOSED
+    except OSError as error:
+        # The last resort for the system failing a command mid-way (a full disk, a folder
+        # made read-only after the commands' own checks): one line, not a traceback.
+        # CLOSER_LOG_LEVEL=DEBUG still shows where it happened.
+        logging.getLogger("closer.cli").debug("stopped by the system", exc_info=True)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"closer: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 def _discard_output() -> None:

@@ -34,7 +34,7 @@ from skill import envelopes
 from skill.alexa import build_skill
 from skill.authoring.reachable import distinct_speeches, every_request, responses_to
 from skill.conversation import BUILTIN_INTENTS
-from speech.atomic import place_copy
+from speech.atomic import place_copy, unwritable
 from speech.cache import DEFAULT_PREVIEWS_DIR, AudioCache, default_cache_dir
 from speech.engines import Engine
 from speech.preview_page import PageEntry, write_index
@@ -124,12 +124,24 @@ def run(
     except _UsageError as error:
         print(f"closer preview: {error}", file=sys.stderr)
         return 2
+    problem = _unwritable(out, cache)
+    if problem:
+        print(f"closer preview: {problem}", file=sys.stderr)
+        return 1
     entries, tally, paths = _render_all(wanted, args.engine, cache, out, engines)
     if args.intent and args.step is None and len(paths) > 1 and tally.failed == 0:
         entries.append(_whole_topic(args.intent, wanted[0].locale, paths, out))
     index = write_index(out, entries, title=title)
     _summarise(tally, index, sys.stderr)
     return 1 if tally.failed else 0
+
+
+def _unwritable(out: Path, cache: AudioCache) -> str | None:
+    """Say which folder cannot be written and what to do, before anything is rendered."""
+    reason = unwritable(out)
+    if reason:
+        return f"cannot write the previews in {out}: {reason}; choose another --out folder"
+    return cache.unwritable()
 
 
 class _UsageError(Exception):

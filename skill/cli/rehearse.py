@@ -62,7 +62,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--script", type=Path, metavar="FILE", help="say the lines of FILE")
     parser.add_argument(
-        "--out", type=Path, metavar="FILE.mp3", help="write the whole conversation as one MP3"
+        "--out",
+        type=Path,
+        metavar="FILE.mp3",
+        help="write the whole conversation as one MP3 (the name must end in .mp3)",
     )
     parser.add_argument(
         "--engine",
@@ -78,15 +81,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, catalogue: Any) -> int:
     """Hold the conversation: from the script, or from the keyboard until stop or end of input."""
-    if args.engine != "auto":
-        from speech.render import ENGINE_CHOICES
-
-        if args.engine not in ENGINE_CHOICES:
-            print(
-                f"unknown engine {args.engine!r}: choose {', '.join(ENGINE_CHOICES)}",
-                file=sys.stderr,
-            )
-            return 2
+    refused = _refusal(args)
+    if refused is not None:
+        status, message = refused
+        print(f"closer rehearse: {message}", file=sys.stderr)
+        return status
     if args.script is not None:
         try:
             lines: Iterable[str] = script_lines(read_script(args.script))
@@ -113,6 +112,35 @@ def run(args: argparse.Namespace, catalogue: Any) -> int:
     except KeyboardInterrupt:
         print()
     return status
+
+
+def _refusal(args: argparse.Namespace) -> tuple[int, str] | None:
+    """Check the options before a word is said: (exit status, one line), or None if fine.
+
+    Mistakes in the options exit 2; a folder that cannot be written exits 1. Either
+    way nothing has been rendered or written yet, so nothing is left half done.
+    """
+    if args.engine != "auto":
+        from speech.render import ENGINE_CHOICES
+
+        if args.engine not in ENGINE_CHOICES:
+            return 2, f"unknown engine {args.engine!r}: choose {', '.join(ENGINE_CHOICES)}"
+    if args.out is None and not args.audio:
+        return None
+    from speech.atomic import unwritable
+    from speech.cache import AudioCache
+
+    out: Path | None = args.out
+    if out is not None:
+        if out.suffix.lower() != ".mp3":
+            return 2, f"--out writes MP3, so name the file .mp3, not {out.name}"
+        if out.is_dir():
+            return 2, f"--out {out} is a folder; give a file name ending in .mp3"
+        reason = unwritable(out.parent)
+        if reason:
+            return 1, f"cannot write {out}: {reason}; choose another --out file"
+    problem = AudioCache().unwritable()
+    return None if problem is None else (1, problem)
 
 
 def read_script(path: Path) -> str:
