@@ -40,7 +40,6 @@ from speech.engines import Engine
 from speech.preview_page import PageEntry, write_index
 from speech.render import (
     ENGINE_CHOICES,
-    PassedOver,
     RenderError,
     join_clips,
     render_ssml_with_report,
@@ -266,9 +265,9 @@ def _render_all(
         tally.rendered += not clip.cached
         tally.seconds += clip.seconds
         tally.engines[clip.engine] = tally.engines.get(clip.engine, 0) + 1
-        notes = tuple(_fallback_note(p, clip.engine) for p in report.passed_over)
-        for passed in report.passed_over:
-            tally.fallbacks.setdefault(_fallback_note(passed, clip.engine), []).append(label)
+        notes = report.fallbacks
+        for note in notes:
+            tally.fallbacks.setdefault(note, []).append(label)
         entries.append(
             PageEntry(
                 shown,
@@ -297,10 +296,6 @@ def _whole_topic(name: str, locale: str, paths: list[Path], out: Path) -> PageEn
         engine="joined",
         seconds=seconds,
     )
-
-
-def _fallback_note(passed: PassedOver, used: str) -> str:
-    return f"{passed.engine} passed over for {used}: {passed.reason}"
 
 
 def _summarise(tally: _Tally, index: Path, stream: IO[str]) -> None:

@@ -19,15 +19,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from intents.located import NotText, read_text
 from intents.model import DEFAULT_LOCALE
 from skill.alexa import build_skill
 from skill.nlu import resolve, resolver_for
 from skill.rehearsal import Rehearsal, TurnResult
+
+if TYPE_CHECKING:  # speech/ is imported only when audio is asked for
+    from speech.engines import Engine
+    from speech.render import RenderReport
 
 HELP = "talk to the skill from the terminal (typed or scripted), optionally with audio"
 TURN_GAP_SECONDS = 1.5
@@ -79,8 +83,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, catalogue: Any) -> int:
-    """Hold the conversation: from the script, or from the keyboard until stop or end of input."""
+def run(
+    args: argparse.Namespace,
+    catalogue: Any,
+    *,
+    engines: Mapping[str, Engine] | None = None,
+) -> int:
+    """Hold the conversation: from the script, or from the keyboard until stop or end of input.
+
+    ``engines`` replaces the real speech engines, as for ``closer preview``: the CLI
+    never passes it; tests do, to make ``auto`` fall back on cue.
+    """
     refused = _refusal(args)
     if refused is not None:
         status, message = refused
@@ -100,7 +113,9 @@ def run(args: argparse.Namespace, catalogue: Any) -> int:
     # Other content than the shipped one (--content DIR) is heard with its own model.
     resolver = resolver_for(catalogue) if getattr(args, "content", None) else resolve
     rehearsal = Rehearsal(build_skill(catalogue), locale=args.locale, resolver=resolver)
-    voice = _Voice(args.engine, args.locale, play=args.audio) if (args.audio or args.out) else None
+    voice = None
+    if args.audio or args.out:
+        voice = _Voice(args.engine, args.locale, play=args.audio, engines=engines)
     status = 0
     try:
         for turn in converse(rehearsal, lines, echo=args.script is not None):
@@ -221,24 +236,38 @@ def _typed_lines(stream: TextIO, *, echo: bool) -> Iterator[str]:
 class _Voice:
     """Render each answer to audio; play it, or keep it for one joined MP3."""
 
-    def __init__(self, engine: str, locale: str, *, play: bool) -> None:
+    def __init__(
+        self,
+        engine: str,
+        locale: str,
+        *,
+        play: bool,
+        engines: Mapping[str, Engine] | None = None,
+    ) -> None:
         self.engine = engine
         self.locale = locale
         self.play = play
+        self.engines = engines
         self.clips: list[Path] = []
         self.player = find_player() if play else None
+        self.said: tuple[str, tuple[str, ...]] | None = None
+        """The voice last reported on stderr, and the fallbacks reported with it."""
 
     def add(self, turn: TurnResult) -> bool:
         """Render one answer (and play it with --audio); False if it could not be rendered."""
-        from speech.render import RenderError, render_ssml
+        from speech.render import RenderError, render_ssml_with_report
 
         if not turn.ssml:
             return True
         try:
-            clip = render_ssml(turn.ssml, locale=self.locale, engine=self.engine)
+            report = render_ssml_with_report(
+                turn.ssml, locale=self.locale, engine=self.engine, engines=self.engines
+            )
         except RenderError as error:
             print(f"  (no audio: {error})", file=sys.stderr)
             return False
+        self._say_which_voice(report)
+        clip = report.clip
         self.clips.append(clip.path)
         if self.play:
             if self.player is None:
@@ -246,6 +275,22 @@ class _Voice:
             else:
                 play(clip.path, self.player)
         return True
+
+    def _say_which_voice(self, report: RenderReport) -> None:
+        """Say on stderr which voice speaks, once, and again only when it changes.
+
+        A fallback (gtts unreachable, so espeak) is told with its reasons, in the
+        words ``closer preview`` uses; the same fallback turn after turn is told once.
+        """
+        engine, fallbacks = report.clip.engine, report.fallbacks
+        if self.said is not None and engine == self.said[0] and fallbacks in ((), self.said[1]):
+            return
+        self.said = (engine, fallbacks)
+        if fallbacks:
+            why = "; " + "; ".join(fallbacks)
+        else:
+            why = ", from the cache" if report.clip.cached else ""
+        print(f"  (voice: {engine}{why})", file=sys.stderr)
 
     def write(self, target: Path) -> int:
         """Join every answer into ``target`` with a pause between turns."""
