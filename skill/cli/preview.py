@@ -16,7 +16,9 @@ knows nothing of either::
 Clips go to ``<out>/clips/<locale>/`` with ``<out>/index.html`` listing them; the cache
 is ``<out>/.cache`` unless ``$CLOSER_CACHE_DIR`` is set. A closing summary counts what
 was rendered, what came from the cache and what failed, and which clips fell back to
-another engine and why. The exit status is 1 if any clip failed.
+another engine and why. The exit status is 1 if any clip failed, or if the output
+or cache folder cannot be written (checked before anything renders); 2 for a
+mistake in the options.
 """
 
 from __future__ import annotations
