@@ -20,6 +20,8 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from intents.located import read_text
+
 ARTICLE_PATH = Path(__file__).parent / "content" / "article.txt"
 
 HEDGES = frozenset({"can", "may", "might", "often", "could"})
@@ -41,8 +43,8 @@ def words(text: str) -> tuple[str, ...]:
 
 @cache
 def article_words(path: Path = ARTICLE_PATH) -> tuple[str, ...]:
-    """Read the article once and return its words."""
-    return words(path.read_text(encoding="utf-8"))
+    """Read the article once and return its words (raises OSError or NotText)."""
+    return words(read_text(path))
 
 
 def is_quoted(quote: str, article: tuple[str, ...]) -> bool:

@@ -25,7 +25,7 @@ from intents.guidance import (
 )
 from intents.helplines import check_helplines, check_locales
 from intents.localise import localise
-from intents.located import line_of, read_located
+from intents.located import NotText, line_of, read_located
 from intents.model import DEFAULT_LOCALE, Catalogue, Content
 from intents.phrases import PHRASES_FILE, PhraseBlock, check_phrases, read_phrases
 from intents.reflections import check_reflections
@@ -144,6 +144,10 @@ def _read_article(path: Path, report: Report) -> tuple[str, ...]:
     """Read the article the guidance is held to (article.txt beside the content)."""
     try:
         return article_words(path)
+    except IsADirectoryError:
+        report.add(path, 1, "is a folder, not a file: put the article's text here")
     except OSError as error:
         report.add(path, 1, f"the article cannot be read: {error.strerror or error}")
-        return ()
+    except NotText as error:
+        report.add(path, error.line, str(error))
+    return ()

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from intents.report import Report
 
@@ -97,10 +98,34 @@ _LocatedLoader.add_implicit_resolver(
 )
 
 
+class NotText(ValueError):  # noqa: N818 - reads as what it is
+    """A content file is not UTF-8 text; ``line`` holds its first byte that is not."""
+
+    def __init__(self, data: bytes, error: UnicodeDecodeError) -> None:
+        self.line = data.count(b"\n", 0, error.start) + 1
+        super().__init__(
+            f"not UTF-8 text (byte 0x{data[error.start]:02x} on this line): save it as UTF-8"
+        )
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file, or raise :class:`NotText` naming the line of the first bad byte.
+
+    Python's own UnicodeDecodeError gives a byte offset, which an author cannot use.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotText(data, error) from None
+
+
 def load_located(path: Path) -> Any:
-    """Parse one YAML file into located values (raises YAMLError or DuplicateKeyError)."""
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_LocatedLoader)
+    """Parse one YAML file into located values.
+
+    Raises OSError, :class:`NotText`, YAMLError or :class:`DuplicateKeyError`.
+    """
+    return yaml.load(read_text(path), Loader=_LocatedLoader)
 
 
 def read_located(path: Path, report: Report) -> LocatedDict:
@@ -109,24 +134,48 @@ def read_located(path: Path, report: Report) -> LocatedDict:
     A file that cannot be read or parsed reads as an empty mapping, so that the other
     files are still checked and every problem is reported in one go.
     """
+    before = len(report.errors)
+    text = _read_content_file(path, report)
+    data = None if text is None else _parse(text, path, report)
+    if isinstance(data, LocatedDict):
+        return data
+    if len(report.errors) == before:
+        report.add(path, 1, "the file must be a mapping of names to values")
     empty = LocatedDict()
     empty.line, empty.key_lines = 1, {}
+    return empty
+
+
+def _read_content_file(path: Path, report: Report) -> str | None:
+    """Return the text of a content file, or None after reporting why it cannot be read."""
     try:
-        data = load_located(path)
+        return read_text(path)
     except FileNotFoundError:
         report.add(path, 1, "file is missing")
-        return empty
+    except IsADirectoryError:
+        report.add(path, 1, "is a folder, not a file: put the YAML file here")
+    except OSError as error:
+        report.add(path, 1, f"cannot be read: {error.strerror or error}")
+    except NotText as error:
+        report.add(path, error.line, str(error))
+    return None
+
+
+def _parse(text: str, path: Path, report: Report) -> Any:
+    """Parse YAML text into located values, or report where it goes wrong and return None."""
+    try:
+        return yaml.load(text, Loader=_LocatedLoader)
     except DuplicateKeyError as error:
         report.add(path, error.line, str(error))
-        return empty
+    except ReaderError as error:
+        # A character YAML does not allow (a control character, say); PyYAML gives its
+        # place as an offset in the text, not as a line.
+        line = text.count("\n", 0, error.position) + 1
+        report.add(path, line, f"not valid YAML: character #x{error.character:04x} is not allowed")
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         context = ""
         if error.context_mark is not None and error.context_mark.line + 1 != line:
             context = f" ({error.context} on line {error.context_mark.line + 1})"
         report.add(path, line, f"not valid YAML: {error.problem}{context}")
-        return empty
-    if not isinstance(data, LocatedDict):
-        report.add(path, 1, "the file must be a mapping of names to values")
-        return empty
-    return data
+    return None

@@ -4,6 +4,7 @@ A render that fails half-way (a network error, an engine crash, Ctrl-C) must not
 a truncated MP3 where a player or a cache lookup would take it for a good one. So every
 file is written to a temporary name in the target's own folder (the same file system,
 so the rename is atomic) and moved over the target with :func:`os.replace`.
+:func:`unwritable` checks a folder before long work that will write there.
 """
 
 from __future__ import annotations
@@ -65,3 +66,21 @@ def place_copy(source: Path, target: Path) -> None:
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def unwritable(folder: Path) -> str | None:
+    """Say why files cannot be written in ``folder`` (made if missing), or None if they can.
+
+    For a check before long work, so that a mistyped or read-only folder is one clear
+    line at the start rather than an error minutes in. It creates nothing: it looks at
+    ``folder``, or at the nearest folder above it that exists, which is where
+    :func:`atomic_file` would start making folders.
+    """
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable"
+    return None

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from speech.atomic import write_bytes_atomically, write_text_atomically
+from speech.atomic import unwritable, write_bytes_atomically, write_text_atomically
 from speech.audio import PCM, SAMPLE_RATE, decode, resample, write_mp3
 from speech.errors import AudioFileError
 from speech.segments import Piece, Spoken
@@ -126,6 +126,20 @@ class AudioCache:
         samples = np.clip(pcm.samples, -1.0, 1.0)
         soundfile.write(buffer, samples, pcm.rate, format="FLAC", subtype="PCM_16")
         write_bytes_atomically(self._segment_path(engine, key), buffer.getvalue())
+
+    def unwritable(self) -> str | None:
+        """Say why the cache cannot be written, and what to do, or None if it can.
+
+        Checked before long work: the cache is written during every render, so a bad
+        folder would otherwise fail the first clip after the others were prepared.
+        """
+        reason = unwritable(self.root)
+        if reason is None:
+            return None
+        return (
+            f"cannot write the audio cache in {self.root}: {reason}; "
+            f"set {CACHE_DIR_VARIABLE} to a folder you can write"
+        )
 
     def clear(self) -> int:
         """Delete every cached clip and segment; return how many files were removed."""

@@ -104,6 +104,16 @@ class RenderReport:
     """What it says, as :func:`speech.segments.plain_text` reads the SSML."""
     passed_over: tuple[PassedOver, ...] = ()
 
+    @property
+    def fallbacks(self) -> tuple[str, ...]:
+        """One line per engine passed over: which, for which engine, and why.
+
+        The words every caller uses to say why a clip is not in the voice asked for
+        (``closer preview``'s summary and page, ``closer rehearse``'s stderr).
+        """
+        used = self.clip.engine
+        return tuple(f"{p.engine} passed over for {used}: {p.reason}" for p in self.passed_over)
+
 
 def render_ssml(
     ssml: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -216,19 +217,60 @@ def test_an_unknown_engine_is_refused(capsys: pytest.CaptureFixture[str]) -> Non
     assert "unknown engine 'nope'" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(
+    not shutil.which("espeak-ng"), reason="needs espeak-ng (apt-get install espeak-ng)"
+)
+def test_a_fallback_of_voice_is_said_once_with_its_reasons(
+    catalogue: Catalogue,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """auto, with Google unreachable and piper missing: espeak speaks, and stderr says why."""
+    from speech.engines import engine_named
+    from speech.errors import ServiceUnreachable
+    from tests.speech_fakes import FakeEngine, by_name
+
+    monkeypatch.setenv("CLOSER_CACHE_DIR", str(tmp_path / "cache"))
+    offline = ServiceUnreachable("could not connect to translate.google.com")
+    engines = {
+        **by_name(
+            FakeEngine("gtts", fail_after=0, failure=offline),
+            FakeEngine("piper", unavailable="piper is not installed"),
+        ),
+        "espeak": engine_named("espeak"),
+    }
+    script = tmp_path / "s.txt"
+    script.write_text("help\nstop\n", encoding="utf-8")
+    out = tmp_path / "talk.mp3"
+    parser = argparse.ArgumentParser(prog="closer rehearse")
+    rehearse.configure(parser)
+    args = parser.parse_args(["--script", str(script), "--out", str(out)])
+    assert rehearse.run(args, catalogue, engines=engines) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("alexa> ") == 3  # three answers, each rendered by espeak
+    assert captured.err.splitlines() == [
+        "  (voice: espeak; gtts passed over for espeak: could not connect to "
+        "translate.google.com; piper passed over for espeak: piper is not installed)"
+    ]
+    import soundfile
+
+    assert soundfile.info(str(out)).format == "MP3"
+
+
 def fake_renderer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Stand in for speech/'s renderer: each answer becomes a small file; return their paths."""
     import speech.render
 
     rendered: list[Path] = []
 
-    def render_ssml(ssml: str, **_: object) -> speech.render.Clip:
+    def render_ssml_with_report(ssml: str, **_: object) -> speech.render.RenderReport:
         path = tmp_path / f"clip{len(rendered)}.mp3"
         path.write_bytes(b"ID3 not really audio")
         rendered.append(path)
-        return speech.render.Clip(path, "fake", 1.0, False)
+        return speech.render.RenderReport(speech.render.Clip(path, "fake", 1.0, False), ssml)
 
-    monkeypatch.setattr(speech.render, "render_ssml", render_ssml)
+    monkeypatch.setattr(speech.render, "render_ssml_with_report", render_ssml_with_report)
     return rendered
 
 

@@ -3,12 +3,14 @@
 Every subcommand module has ``HELP`` (one line), ``configure(parser)`` to add its
 arguments, and ``run(args, catalogue) -> exit status``. The content is loaded and
 checked here, once, so that every command refuses bad content the same way: one
-``file:line: message`` per problem and exit 1, never a traceback.
+``file:line: message`` per problem and exit 1, never a traceback. A ``--locale``
+the content does not serve is refused here too, for every command that takes one.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
@@ -16,14 +18,55 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from intents import ContentError, load_catalogue
+from intents import Catalogue, ContentError, load_catalogue
 
 COMMANDS: tuple[str, ...] = ("serve", "lint", "build_model", "resolve", "rehearse", "preview")
 """Subcommand modules of this package, in the order ``closer --help`` lists them."""
 
 
+PIPE_CLOSED = 141
+"""Exit status when standard output is closed early, as in ``closer resolve ... | head -1``.
+
+128 + SIGPIPE: what a shell reports for ``cat`` or ``grep`` killed in the same place, so
+a script with ``set -o pipefail`` sees closer behave like any other Unix tool.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one ``closer`` subcommand and return its exit status."""
+    """Run one ``closer`` subcommand and return its exit status.
+
+    A reader that stops early (``| head -1``) is not a failure worth a traceback: the
+    command stops quietly with :data:`PIPE_CLOSED`. Standard output is flushed here,
+    while a closed pipe can still be caught, not at exit, where it cannot. Any other
+    error from the system (OSError) is one line and exit 1.
+    """
+    try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_output()
+        return PIPE_CLOSED
+    except OSError as error:
+        # The last resort for the system failing a command mid-way (a full disk, a folder
+        # made read-only after the commands' own checks): one line, not a traceback.
+        # CLOSER_LOG_LEVEL=DEBUG still shows where it happened.
+        logging.getLogger("closer.cli").debug("stopped by the system", exc_info=True)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"closer: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+def _discard_output() -> None:
+    """Point standard output at the null device, so the flush at exit has nowhere to fail."""
+    # Not a real file (a test's capture, say): then the interpreter will not flush it.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """Parse the arguments, load and check the content, and run the command."""
     parser = argparse.ArgumentParser(prog="closer", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--content",
@@ -46,9 +89,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("CLOSER_LOG_LEVEL", default_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.content is not None and not args.content.is_dir():
+        print(
+            f"closer: --content {args.content} is not a folder; "
+            "give the folder that holds skill.yaml, topics.yaml and the rest",
+            file=sys.stderr,
+        )
+        return 2
     try:
         catalogue = load_catalogue(args.content)
     except ContentError as error:
         print("The content has problems:", *error.errors, sep="\n", file=sys.stderr)
         return 1
+    unknown = _unknown_locale(args, catalogue)
+    if unknown:
+        print(f"closer {args.command}: {unknown}", file=sys.stderr)
+        return 2
     return int(modules[args.command].run(args, catalogue))
+
+
+def _unknown_locale(args: argparse.Namespace, catalogue: Catalogue) -> str | None:
+    """Say why ``--locale`` is refused, or None if the command has none or it is served.
+
+    The skill answers any locale it does not serve with en-US content, which is right
+    for Alexa but hides a typo here: ``--locale en-UK`` would quietly read US helplines.
+    The known locales come from the content (locales.yaml), so a new one needs no code.
+    """
+    locale = getattr(args, "locale", None)
+    if locale is None or locale in catalogue.locales:
+        return None
+    return f"no locale {locale}; choose from {', '.join(catalogue.locales)}"

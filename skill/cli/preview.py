@@ -16,7 +16,9 @@ knows nothing of either::
 Clips go to ``<out>/clips/<locale>/`` with ``<out>/index.html`` listing them; the cache
 is ``<out>/.cache`` unless ``$CLOSER_CACHE_DIR`` is set. A closing summary counts what
 was rendered, what came from the cache and what failed, and which clips fell back to
-another engine and why. The exit status is 1 if any clip failed.
+another engine and why. The exit status is 1 if any clip failed, or if the output
+or cache folder cannot be written (checked before anything renders); 2 for a
+mistake in the options.
 """
 
 from __future__ import annotations
@@ -34,13 +36,12 @@ from skill import envelopes
 from skill.alexa import build_skill
 from skill.authoring.reachable import distinct_speeches, every_request, responses_to
 from skill.conversation import BUILTIN_INTENTS
-from speech.atomic import place_copy
+from speech.atomic import place_copy, unwritable
 from speech.cache import DEFAULT_PREVIEWS_DIR, AudioCache, default_cache_dir
 from speech.engines import Engine
 from speech.preview_page import PageEntry, write_index
 from speech.render import (
     ENGINE_CHOICES,
-    PassedOver,
     RenderError,
     join_clips,
     render_ssml_with_report,
@@ -124,12 +125,24 @@ def run(
     except _UsageError as error:
         print(f"closer preview: {error}", file=sys.stderr)
         return 2
+    problem = _unwritable(out, cache)
+    if problem:
+        print(f"closer preview: {problem}", file=sys.stderr)
+        return 1
     entries, tally, paths = _render_all(wanted, args.engine, cache, out, engines)
     if args.intent and args.step is None and len(paths) > 1 and tally.failed == 0:
         entries.append(_whole_topic(args.intent, wanted[0].locale, paths, out))
     index = write_index(out, entries, title=title)
     _summarise(tally, index, sys.stderr)
     return 1 if tally.failed else 0
+
+
+def _unwritable(out: Path, cache: AudioCache) -> str | None:
+    """Say which folder cannot be written and what to do, before anything is rendered."""
+    reason = unwritable(out)
+    if reason:
+        return f"cannot write the previews in {out}: {reason}; choose another --out folder"
+    return cache.unwritable()
 
 
 class _UsageError(Exception):
@@ -139,11 +152,8 @@ class _UsageError(Exception):
 def _choose(args: argparse.Namespace, catalogue: Catalogue) -> tuple[list[_Wanted], str]:
     """Turn the options into distinct speeches to render, and a title for the page."""
     if args.all:
+        # An unknown --locale never gets here: main() refuses it for every command.
         locales = [args.locale] if args.locale else list(catalogue.locales)
-        if args.locale and args.locale not in catalogue.locales:
-            raise _UsageError(
-                f"no locale {args.locale}; choose from {', '.join(catalogue.locales)}"
-            )
         return _speeches(catalogue, _every_request(catalogue, locales), reprompts=True), (
             "Closer Together: every answer"
         )
@@ -257,9 +267,9 @@ def _render_all(
         tally.rendered += not clip.cached
         tally.seconds += clip.seconds
         tally.engines[clip.engine] = tally.engines.get(clip.engine, 0) + 1
-        notes = tuple(_fallback_note(p, clip.engine) for p in report.passed_over)
-        for passed in report.passed_over:
-            tally.fallbacks.setdefault(_fallback_note(passed, clip.engine), []).append(label)
+        notes = report.fallbacks
+        for note in notes:
+            tally.fallbacks.setdefault(note, []).append(label)
         entries.append(
             PageEntry(
                 shown,
@@ -288,10 +298,6 @@ def _whole_topic(name: str, locale: str, paths: list[Path], out: Path) -> PageEn
         engine="joined",
         seconds=seconds,
     )
-
-
-def _fallback_note(passed: PassedOver, used: str) -> str:
-    return f"{passed.engine} passed over for {used}: {passed.reason}"
 
 
 def _summarise(tally: _Tally, index: Path, stream: IO[str]) -> None:

@@ -19,14 +19,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from intents.located import NotText, read_text
 from intents.model import DEFAULT_LOCALE
 from skill.alexa import build_skill
 from skill.nlu import resolve, resolver_for
 from skill.rehearsal import Rehearsal, TurnResult
+
+if TYPE_CHECKING:  # speech/ is imported only when audio is asked for
+    from speech.engines import Engine
+    from speech.render import RenderReport
 
 HELP = "talk to the skill from the terminal (typed or scripted), optionally with audio"
 TURN_GAP_SECONDS = 1.5
@@ -61,7 +66,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--script", type=Path, metavar="FILE", help="say the lines of FILE")
     parser.add_argument(
-        "--out", type=Path, metavar="FILE.mp3", help="write the whole conversation as one MP3"
+        "--out",
+        type=Path,
+        metavar="FILE.mp3",
+        help="write the whole conversation as one MP3 (the name must end in .mp3)",
     )
     parser.add_argument(
         "--engine",
@@ -75,29 +83,39 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, catalogue: Any) -> int:
-    """Hold the conversation: from the script, or from the keyboard until stop or end of input."""
-    if args.engine != "auto":
-        from speech.render import ENGINE_CHOICES
+def run(
+    args: argparse.Namespace,
+    catalogue: Any,
+    *,
+    engines: Mapping[str, Engine] | None = None,
+) -> int:
+    """Hold the conversation: from the script, or from the keyboard until stop or end of input.
 
-        if args.engine not in ENGINE_CHOICES:
-            print(
-                f"unknown engine {args.engine!r}: choose {', '.join(ENGINE_CHOICES)}",
-                file=sys.stderr,
-            )
-            return 2
+    ``engines`` replaces the real speech engines, as for ``closer preview``: the CLI
+    never passes it; tests do, to make ``auto`` fall back on cue.
+    """
+    refused = _refusal(args)
+    if refused is not None:
+        status, message = refused
+        print(f"closer rehearse: {message}", file=sys.stderr)
+        return status
     if args.script is not None:
         try:
-            lines: Iterable[str] = script_lines(args.script.read_text(encoding="utf-8"))
-        except OSError as error:
-            print(f"cannot read the script: {error}", file=sys.stderr)
+            lines: Iterable[str] = script_lines(read_script(args.script))
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) else error
+            print(
+                f"closer rehearse: cannot read the script {args.script}: {reason}", file=sys.stderr
+            )
             return 2
     else:
         lines = _typed_lines(sys.stdin, echo=not sys.stdin.isatty())
     # Other content than the shipped one (--content DIR) is heard with its own model.
     resolver = resolver_for(catalogue) if getattr(args, "content", None) else resolve
     rehearsal = Rehearsal(build_skill(catalogue), locale=args.locale, resolver=resolver)
-    voice = _Voice(args.engine, args.locale, play=args.audio) if (args.audio or args.out) else None
+    voice = None
+    if args.audio or args.out:
+        voice = _Voice(args.engine, args.locale, play=args.audio, engines=engines)
     status = 0
     try:
         for turn in converse(rehearsal, lines, echo=args.script is not None):
@@ -109,6 +127,52 @@ def run(args: argparse.Namespace, catalogue: Any) -> int:
     except KeyboardInterrupt:
         print()
     return status
+
+
+def _refusal(args: argparse.Namespace) -> tuple[int, str] | None:
+    """Check the options before a word is said: (exit status, one line), or None if fine.
+
+    Mistakes in the options exit 2; a folder that cannot be written exits 1. Either
+    way nothing has been rendered or written yet, so nothing is left half done.
+    """
+    if args.engine != "auto":
+        from speech.render import ENGINE_CHOICES
+
+        if args.engine not in ENGINE_CHOICES:
+            return 2, f"unknown engine {args.engine!r}: choose {', '.join(ENGINE_CHOICES)}"
+    if args.out is None and not args.audio:
+        return None
+    from speech.atomic import unwritable
+    from speech.cache import AudioCache
+
+    out: Path | None = args.out
+    if out is not None:
+        if out.suffix.lower() != ".mp3":
+            return 2, f"--out writes MP3, so name the file .mp3, not {out.name}"
+        if out.is_dir():
+            return 2, f"--out {out} is a folder; give a file name ending in .mp3"
+        reason = unwritable(out.parent)
+        if reason:
+            return 1, f"cannot write {out}: {reason}; choose another --out file"
+    problem = AudioCache().unwritable()
+    return None if problem is None else (1, problem)
+
+
+def read_script(path: Path) -> str:
+    """Read a script's text; raise ValueError, saying what to do, if it is not text.
+
+    A binary file (a recording given by mistake, say) would otherwise fail with a
+    decoding traceback, or, if it happened to decode, be said line by line.
+    """
+    try:
+        text = read_text(path)
+    except NotText as error:
+        raise ValueError(
+            f"line {error.line} is not UTF-8 text; give a text file, one line a turn"
+        ) from None
+    if "\x00" in text:
+        raise ValueError("it is a binary file, not text; give a text file, one line a turn")
+    return text
 
 
 def script_lines(text: str) -> list[str]:
@@ -172,24 +236,38 @@ def _typed_lines(stream: TextIO, *, echo: bool) -> Iterator[str]:
 class _Voice:
     """Render each answer to audio; play it, or keep it for one joined MP3."""
 
-    def __init__(self, engine: str, locale: str, *, play: bool) -> None:
+    def __init__(
+        self,
+        engine: str,
+        locale: str,
+        *,
+        play: bool,
+        engines: Mapping[str, Engine] | None = None,
+    ) -> None:
         self.engine = engine
         self.locale = locale
         self.play = play
+        self.engines = engines
         self.clips: list[Path] = []
         self.player = find_player() if play else None
+        self.said: tuple[str, tuple[str, ...]] | None = None
+        """The voice last reported on stderr, and the fallbacks reported with it."""
 
     def add(self, turn: TurnResult) -> bool:
         """Render one answer (and play it with --audio); False if it could not be rendered."""
-        from speech.render import RenderError, render_ssml
+        from speech.render import RenderError, render_ssml_with_report
 
         if not turn.ssml:
             return True
         try:
-            clip = render_ssml(turn.ssml, locale=self.locale, engine=self.engine)
+            report = render_ssml_with_report(
+                turn.ssml, locale=self.locale, engine=self.engine, engines=self.engines
+            )
         except RenderError as error:
             print(f"  (no audio: {error})", file=sys.stderr)
             return False
+        self._say_which_voice(report)
+        clip = report.clip
         self.clips.append(clip.path)
         if self.play:
             if self.player is None:
@@ -197,6 +275,22 @@ class _Voice:
             else:
                 play(clip.path, self.player)
         return True
+
+    def _say_which_voice(self, report: RenderReport) -> None:
+        """Say on stderr which voice speaks, once, and again only when it changes.
+
+        A fallback (gtts unreachable, so espeak) is told with its reasons, in the
+        words ``closer preview`` uses; the same fallback turn after turn is told once.
+        """
+        engine, fallbacks = report.clip.engine, report.fallbacks
+        if self.said is not None and engine == self.said[0] and fallbacks in ((), self.said[1]):
+            return
+        self.said = (engine, fallbacks)
+        if fallbacks:
+            why = "; " + "; ".join(fallbacks)
+        else:
+            why = ", from the cache" if report.clip.cached else ""
+        print(f"  (voice: {engine}{why})", file=sys.stderr)
 
     def write(self, target: Path) -> int:
         """Join every answer into ``target`` with a pause between turns."""
