@@ -110,10 +110,9 @@ def content_copy(tmp_path: Path) -> Path:
 
 
 def content_problem(stderr: str) -> str:
-    """The one problem a content refusal reports, under the usual heading."""
+    """The one problem a content refusal reports, on one line of its own."""
     assert "Traceback" not in stderr
-    heading, *problems = stderr.strip().splitlines()
-    assert heading == "The content has problems:"
+    problems = stderr.strip().splitlines()
     assert len(problems) == 1, stderr
     return problems[0]
 

@@ -99,7 +99,8 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         catalogue = load_catalogue(args.content)
     except ContentError as error:
-        print("The content has problems:", *error.errors, sep="\n", file=sys.stderr)
+        # One ``file:line: message`` line per problem, as compilers and linters write them.
+        print(*error.errors, sep="\n", file=sys.stderr)
         return 1
     unknown = _unknown_locale(args, catalogue)
     if unknown:
