@@ -8,6 +8,7 @@ must run there.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,23 +23,38 @@ import speech.render
 from skill.cli.serve import rehearsal_allowed
 from skill.web.app import create_app
 from tests.conftest import running_server
+from tests.speech_fakes import FakeEngine, working_fakes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+LONG_BREAK = '<speak>Hi.<break time="10000s"/></speak>'
+"""The 88-byte kind of request that once took 4.3 GB and wrote a 60 MB MP3."""
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Flask:
-    """The web service with the rehearsal page on and its audio cache in tmp_path."""
+def fakes() -> dict[str, FakeEngine]:
+    """Fake engines under the real names: the page renders with these, never a real voice."""
+    return working_fakes()
+
+
+def rehearsal_app(cache: Path, fakes: dict[str, FakeEngine]) -> Flask:
+    """A web service with the rehearsal page on, its audio cache at ``cache``."""
     return create_app(
         {
             "SKIP_VERIFICATION": True,
             "SKILL_IDS": (),
             "REHEARSAL": True,
             "REHEARSAL_ENGINE": "espeak",
-            "REHEARSAL_CACHE_DIR": tmp_path / "cache",
+            "REHEARSAL_ENGINES": fakes,
+            "REHEARSAL_CACHE_DIR": cache,
         }
     )
+
+
+@pytest.fixture
+def web(tmp_path: Path, fakes: dict[str, FakeEngine]) -> Flask:
+    """The web service with the rehearsal page on and its audio cache in tmp_path."""
+    return rehearsal_app(tmp_path / "cache", fakes)
 
 
 @pytest.fixture
@@ -53,6 +69,16 @@ def fake_clip(cache: Path, name: str = "0123456789abcdef0123456789abcdef") -> sp
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"ID3 stand-in")
     return speech.render.Clip(path, "fake", 1.5, False)
+
+
+def to_hear(answer: dict[str, Any]) -> dict[str, Any]:
+    """What the page posts to hear an answer: its SSML, with the locale and token it came with."""
+    return {"ssml": answer["ssml"], **(answer.get("audio") or {})}
+
+
+def files_under(folder: Path) -> list[Path]:
+    """Every file below a folder (none if it does not exist)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 # --- the JSON API ---------------------------------------------------------------------
@@ -126,7 +152,7 @@ def test_an_unknown_locale_falls_back_to_en_us(page: FlaskClient) -> None:
 
 
 def test_audio_is_rendered_into_the_cache_and_served_from_it(
-    web: Flask, page: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    web: Flask, page: FlaskClient, fakes: dict[str, FakeEngine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = web.config["REHEARSAL_CACHE_DIR"]
     asked: list[dict[str, Any]] = []
@@ -136,16 +162,139 @@ def test_audio_is_rendered_into_the_cache_and_served_from_it(
         return fake_clip(cache)
 
     monkeypatch.setattr(speech.render, "render_ssml", render_ssml)
-    reply = page.post("/rehearse/audio", json={"ssml": "<speak>Hello.</speak>", "locale": "en-GB"})
+    launch = page.post("/rehearse/start", json={"locale": "en-GB"}).get_json()
+    assert launch["audio"]["locale"] == "en-GB"
+    reply = page.post("/rehearse/audio", json=to_hear(launch))
     assert reply.status_code == 200
     clip = reply.get_json()
     assert clip["url"] == "/rehearse/audio/0123456789abcdef0123456789abcdef.mp3"
     assert asked == [
-        {"ssml": "<speak>Hello.</speak>", "locale": "en-GB", "engine": "espeak", "cache_dir": cache}
+        {
+            "ssml": launch["ssml"],
+            "locale": "en-GB",
+            "engine": "espeak",
+            "cache_dir": cache,
+            "engines": fakes,
+        }
     ]
     with page.get(clip["url"]) as audio:
         assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
         assert audio.data == b"ID3 stand-in"
+
+
+def test_a_genuine_answer_renders_with_its_token_and_then_comes_from_the_cache(
+    web: Flask, page: FlaskClient, fakes: dict[str, FakeEngine]
+) -> None:
+    launch = page.post("/rehearse/start", json={"locale": "en-GB"}).get_json()
+    turn = page.post(
+        "/rehearse/turn",
+        json={
+            "text": "my partner is pulling away",
+            "session": launch["session"],
+            "locale": "en-GB",
+        },
+    ).get_json()
+    reply = page.post("/rehearse/audio", json=to_hear(turn))
+    assert reply.status_code == 200, reply.get_json()
+    clip = reply.get_json()
+    assert clip["engine"] == "espeak" and not clip["cached"] and clip["seconds"] > 1
+    said = " ".join(text for text, _, _ in fakes["espeak"].calls)
+    assert said.startswith("Fear of intimacy can be one reason a partner pulls away.")
+    assert {locale for _, locale, _ in fakes["espeak"].calls} == {"en-GB"}
+    with page.get(clip["url"]) as audio:
+        assert audio.status_code == 200 and audio.mimetype == "audio/mpeg" and audio.data
+    calls = len(fakes["espeak"].calls)
+    again = page.post("/rehearse/audio", json=to_hear(turn)).get_json()
+    assert again["cached"] and again["url"] == clip["url"]
+    assert len(fakes["espeak"].calls) == calls
+
+
+def test_an_answer_with_nothing_to_say_has_no_audio_token(page: FlaskClient) -> None:
+    launch = page.post("/rehearse/start", json={}).get_json()
+    stop = page.post("/rehearse/turn", json={"text": "stop", "session": launch["session"]})
+    assert launch["audio"]["token"] != ""
+    answer = stop.get_json()
+    assert (answer["audio"] is None) == (answer["ssml"].strip() == "")
+
+
+def forgeries(genuine: dict[str, Any], elsewhere: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Audio requests for text the server never gave, made from a genuine one (en-US)."""
+    return {
+        "edited SSML": {**genuine, "ssml": genuine["ssml"].replace("Welcome", "Goodbye")},
+        "the long break with a genuine token": {**genuine, "ssml": LONG_BREAK},
+        "the long break with a made-up token": {**genuine, "ssml": LONG_BREAK, "token": "0" * 64},
+        "another locale": {**genuine, "locale": "en-GB"},
+        "another server's token": elsewhere,
+    }
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        "edited SSML",
+        "the long break with a genuine token",
+        "the long break with a made-up token",
+        "another locale",
+        "another server's token",
+    ],
+)
+def test_audio_is_refused_for_any_text_the_server_did_not_give(
+    tmp_path: Path,
+    web: Flask,
+    page: FlaskClient,
+    fakes: dict[str, FakeEngine],
+    caplog: pytest.LogCaptureFixture,
+    forgery: str,
+) -> None:
+    genuine = to_hear(page.post("/rehearse/start", json={"locale": "en-US"}).get_json())
+    other = rehearsal_app(tmp_path / "other-cache", working_fakes()).test_client()
+    elsewhere = to_hear(other.post("/rehearse/start", json={"locale": "en-US"}).get_json())
+    assert elsewhere["ssml"] == genuine["ssml"]  # same words, another server's key
+    body = forgeries(genuine, elsewhere)[forgery]
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        reply = page.post("/rehearse/audio", json=body)
+    assert reply.status_code == 403
+    assert "gave no such answer" in reply.get_json()["error"]
+    assert all(fake.calls == [] for fake in fakes.values())
+    assert files_under(web.config["REHEARSAL_CACHE_DIR"]) == []  # nothing of it is kept
+    assert [r.getMessage() for r in caplog.records] == [
+        "rehearsal refused 403: audio asked for an answer this server did not give"
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"token": None},
+        {"token": "not a token"},
+        {"token": "A" * 64},
+        {"locale": None},
+        {"locale": ["en-US"]},
+    ],
+)
+def test_audio_without_a_well_formed_token_and_locale_is_a_bad_request(
+    web: Flask, page: FlaskClient, fakes: dict[str, FakeEngine], change: dict[str, Any]
+) -> None:
+    genuine = to_hear(page.post("/rehearse/start", json={}).get_json())
+    body = {key: value for key, value in {**genuine, **change}.items() if value is not None}
+    reply = page.post("/rehearse/audio", json=body)
+    assert reply.status_code == 400
+    assert "locale and token must be the ones sent with the answer" in reply.get_json()["error"]
+    assert fakes["espeak"].calls == [] and files_under(web.config["REHEARSAL_CACHE_DIR"]) == []
+
+
+def test_even_a_token_does_not_render_a_break_over_alexas_limit(
+    web: Flask, page: FlaskClient, fakes: dict[str, FakeEngine]
+) -> None:
+    """Defence in depth: were the key to leak, speech/ still refuses what Alexa would."""
+    token = web.extensions["closer"]["answer_tokens"].issue(LONG_BREAK, "en-US")
+    reply = page.post(
+        "/rehearse/audio", json={"ssml": LONG_BREAK, "locale": "en-US", "token": token}
+    )
+    assert reply.status_code == 503
+    assert "longer than Alexa's 10 s" in reply.get_json()["error"]
+    assert fakes["espeak"].calls == [] and files_under(web.config["REHEARSAL_CACHE_DIR"]) == []
 
 
 def test_a_failed_render_is_reported_not_raised(
@@ -155,7 +304,8 @@ def test_a_failed_render_is_reported_not_raised(
         raise speech.render.EngineUnavailable("espeak: not installed")
 
     monkeypatch.setattr(speech.render, "render_ssml", render_ssml)
-    reply = page.post("/rehearse/audio", json={"ssml": "<speak>Hello.</speak>"})
+    launch = page.post("/rehearse/start", json={}).get_json()
+    reply = page.post("/rehearse/audio", json=to_hear(launch))
     assert reply.status_code == 503
     assert "espeak: not installed" in reply.get_json()["error"]
 
@@ -165,7 +315,8 @@ def test_a_clip_outside_the_cache_is_not_offered(
 ) -> None:
     elsewhere = fake_clip(tmp_path / "elsewhere")
     monkeypatch.setattr(speech.render, "render_ssml", lambda ssml, **_: elsewhere)
-    assert page.post("/rehearse/audio", json={"ssml": "<speak>Hi.</speak>"}).status_code == 503
+    launch = page.post("/rehearse/start", json={}).get_json()
+    assert page.post("/rehearse/audio", json=to_hear(launch)).status_code == 503
 
 
 @pytest.mark.parametrize(

@@ -9,30 +9,47 @@ Served by ``closer serve`` when it listens on a loopback address (or with
 - ``POST /rehearse/turn`` ``{text, locale, session}``: one turn, through the same
   resolver, skill object and dispatch path as the terminal and POST /alexa
   (:mod:`skill.rehearsal`).
-- ``POST /rehearse/audio`` ``{ssml, locale}``: render an answer (speech/), return its URL.
+- ``POST /rehearse/audio`` ``{ssml, locale, token}``: render an answer the skill gave
+  (speech/), return its URL.
 - ``GET /rehearse/audio/<clip id>.mp3``: a rendered clip, only from the audio cache.
 
 The server keeps nothing between requests: the page holds the session (id,
 attributes, open) and sends it back with each turn. Nothing typed is logged or
 written anywhere; the audio cache holds only the skill's own answers.
+
+Only the skill's own answers are rendered. Each answer from ``/start`` and ``/turn``
+carries ``audio: {locale, token}``, where the token is an HMAC of the answer's locale
+and SSML under a key made at random for this app (:class:`AnswerTokens`); the page
+sends it back with the SSML, and ``/audio`` refuses (403) any SSML and locale the token
+does not vouch for. So the server stays stateless, and text from anywhere else, edited
+or forged, never reaches an engine or the cache. speech/ refuses SSML over Alexa's
+limits besides (a break over 10 s, over 8,000 characters).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import logging
 import os
 import re
+import secrets
 import threading
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file
 
-from skill.rehearsal import Rehearsal, Session
+from skill.rehearsal import Rehearsal, Session, TurnResult
 from speech.ssml import MAX_SPEECH_CHARS
+
+log = logging.getLogger("closer.web")
 
 MAX_TEXT_CHARS = 500
 """Longer than anyone says in one breath to a speaker."""
 _CLIP_ID = re.compile(r"[0-9a-f]{16,64}")
+_TOKEN = re.compile(r"[0-9a-f]{64}")
 _STATIC = Path(__file__).resolve().parent / "static"
 # One render at a time: engines keep state (piper a process, gtts its pacing) and the
 # page asks for one answer at a time anyway.
@@ -45,15 +62,47 @@ def init_app(app: Flask) -> None:
     """Add the rehearsal page and its JSON API to ``app`` (which must have the skill built).
 
     Config: ``REHEARSAL_ENGINE`` (speech engine, default ``$CLOSER_REHEARSAL_ENGINE``
-    or auto) and ``REHEARSAL_CACHE_DIR`` (where rendered audio is kept and served
-    from; default speech/'s cache folder).
+    or auto), ``REHEARSAL_ENGINES`` (the engines to choose from, by name, as
+    :func:`speech.render.render_ssml` takes them; None, the default, means the real
+    ones) and ``REHEARSAL_CACHE_DIR`` (where rendered audio is kept and served from;
+    default speech/'s cache folder).
     """
     from speech.cache import default_cache_dir
 
     app.config.setdefault("REHEARSAL_ENGINE", os.environ.get("CLOSER_REHEARSAL_ENGINE", "auto"))
+    app.config.setdefault("REHEARSAL_ENGINES", None)
     app.config.setdefault("REHEARSAL_CACHE_DIR", default_cache_dir())
     app.config["REHEARSAL_CACHE_DIR"] = Path(app.config["REHEARSAL_CACHE_DIR"]).absolute()
+    app.extensions["closer"]["answer_tokens"] = AnswerTokens()
     app.register_blueprint(blueprint, url_prefix="/rehearse")
+
+
+class AnswerTokens:
+    """Vouch for the answers this app gave, so that /rehearse/audio renders nothing else.
+
+    A token is the HMAC-SHA256 of an answer's locale and SSML under a key made at
+    random when the app is created and kept only in its memory. The page receives
+    it with each answer and sends it back with that answer's SSML; the server keeps
+    no list of answers, and no one without the key can make a token for other SSML.
+    A restart makes a new key, so the answers of an earlier run must be asked again.
+    """
+
+    _PURPOSE = "closer-together rehearsal audio, v1"
+    """Part of every message: a token means this and nothing else."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+
+    def issue(self, ssml: str, locale: str) -> str:
+        """Return the token for an answer: 64 hex digits."""
+        # JSON keeps the parts apart (no locale and SSML pair can pass for another) and,
+        # ASCII-only, encodes any string, lone surrogates included.
+        message = json.dumps([self._PURPOSE, locale, ssml]).encode("ascii")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def vouches_for(self, token: str, ssml: str, locale: str) -> bool:
+        """Tell whether ``token`` was issued for exactly this SSML and locale."""
+        return hmac.compare_digest(self.issue(ssml, locale), token)
 
 
 class _BadRequest(Exception):  # noqa: N818 - a refusal, answered with 400
@@ -95,8 +144,8 @@ def config() -> Response:
 def start() -> Response:
     """Open the skill in a new session."""
     body = _body()
-    rehearsal = Rehearsal(_skill(), locale=_locale(body))
-    return jsonify(rehearsal.start().to_json())
+    locale = _locale(body)
+    return _answer(Rehearsal(_skill(), locale=locale).start(), locale)
 
 
 @blueprint.post("/turn")
@@ -112,30 +161,54 @@ def turn() -> Response:
         session = Session.from_json(body.get("session"))
     except ValueError as error:
         raise _BadRequest(str(error)) from None
-    rehearsal = Rehearsal(_skill(), locale=_locale(body), session=session)
-    return jsonify(rehearsal.say(text.strip()).to_json())
+    locale = _locale(body)
+    rehearsal = Rehearsal(_skill(), locale=locale, session=session)
+    return _answer(rehearsal.say(text.strip()), locale)
+
+
+def _answer(result: TurnResult, locale: str) -> Response:
+    """Return a turn as JSON, with what the page sends back to hear it (``audio``)."""
+    answer = result.to_json()
+    answer["audio"] = (
+        {"locale": locale, "token": _tokens().issue(result.ssml, locale)}
+        if result.ssml.strip()
+        else None
+    )
+    return jsonify(answer)
 
 
 @blueprint.post("/audio")
 def render_audio() -> Response | tuple[Response, int]:
-    """Render one answer's SSML and return where to fetch the MP3."""
+    """Render one answer's SSML and return where to fetch the MP3.
+
+    Only an answer this app gave: the SSML and locale must be those its token was
+    issued for (:class:`AnswerTokens`), checked before anything is rendered or cached.
+    """
     from speech.render import RenderError, render_ssml
 
     body = _body()
-    ssml = body.get("ssml")
+    ssml, locale, token = body.get("ssml"), body.get("locale"), body.get("token")
     # Alexa's own limit for outputSpeech: the skill never says more, so the page never sends more.
     if not isinstance(ssml, str) or not ssml.strip() or len(ssml) > MAX_SPEECH_CHARS:
         raise _BadRequest(
             f"ssml must be a non-empty string of at most {MAX_SPEECH_CHARS} characters"
         )
+    if not isinstance(locale, str) or not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        raise _BadRequest("locale and token must be the ones sent with the answer, in its audio")
+    if not _tokens().vouches_for(token, ssml, locale):
+        log.warning("rehearsal refused 403: audio asked for an answer this server did not give")
+        return jsonify(
+            error="this server gave no such answer (or has restarted since): start over"
+        ), 403
     cache_dir: Path = current_app.config["REHEARSAL_CACHE_DIR"]
     try:
         with _render_lock:
             clip = render_ssml(
                 ssml,
-                locale=_locale(body),
+                locale=locale,
                 engine=current_app.config["REHEARSAL_ENGINE"],
                 cache_dir=cache_dir,
+                engines=current_app.config["REHEARSAL_ENGINES"],
             )
     except (RenderError, ValueError) as error:
         current_app.logger.warning("rehearsal audio not rendered: %s", type(error).__name__)
@@ -190,3 +263,8 @@ def _locale(body: dict[str, Any]) -> str:
 
 def _skill() -> Any:
     return current_app.extensions["closer"]["skill"]
+
+
+def _tokens() -> AnswerTokens:
+    tokens: AnswerTokens = current_app.extensions["closer"]["answer_tokens"]
+    return tokens
