@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import speech.render
+from skill import envelopes
 from skill.cli.serve import rehearsal_allowed
 from skill.web.app import create_app
 from tests.conftest import running_server
@@ -337,6 +338,155 @@ def test_only_cached_clips_by_id_are_served(web: Flask, page: FlaskClient, path:
 @pytest.mark.parametrize("body", [{}, {"ssml": ""}, {"ssml": "x" * 8001}, {"ssml": 3}])
 def test_audio_without_proper_ssml_is_refused(page: FlaskClient, body: Any) -> None:
     assert page.post("/rehearse/audio", json=body).status_code == 400
+
+
+# --- only for this machine: Host and Origin -------------------------------------------
+
+LOOPBACK_HOSTS = [
+    "localhost",
+    "localhost:8000",
+    "LocalHost:8000",
+    "127.0.0.1",
+    "127.0.0.1:8000",
+    "127.45.6.7:65535",
+    "[::1]",
+    "[::1]:8000",
+]
+FOREIGN_HOSTS = [
+    "closer.attacker.example",
+    "abc123.ngrok-free.app",
+    "attacker.example:8000",
+    "192.168.1.20:8000",
+    "0.0.0.0:8000",
+    "localhost.attacker.example",
+    "127.0.0.1.nip.io",
+    "localhost.",
+    "[::2]:8000",
+    "2130706433",
+    "localhost:8000@attacker.example",
+    "localhost:",
+    "",
+]
+CLIP = "0123456789abcdef0123456789abcdef"
+
+
+def rehearsal_requests(page: FlaskClient) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """One of every request the page makes, each of which a loopback client gets answered."""
+    launch = page.post("/rehearse/start", json={}).get_json()
+    return [
+        ("GET", "/rehearse", None),
+        ("GET", "/rehearse/config", None),
+        ("GET", "/rehearse/static/rehearse.js", None),
+        ("GET", "/rehearse/static/rehearse.css", None),
+        ("POST", "/rehearse/start", {}),
+        ("POST", "/rehearse/turn", {"text": "next", "session": launch["session"]}),
+        ("POST", "/rehearse/audio", to_hear(launch)),
+        ("GET", f"/rehearse/audio/{CLIP}.mp3", None),
+    ]
+
+
+def test_every_rehearsal_request_from_a_foreign_host_or_origin_is_refused(
+    web: Flask, page: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_clip(web.config["REHEARSAL_CACHE_DIR"], CLIP)
+    requests = rehearsal_requests(page)
+    for method, path, body in requests:  # each is answered on this machine
+        origin = {"Origin": "http://[::1]:8000"}
+        with page.open(path, method=method, json=body, headers=origin) as reply:
+            assert reply.status_code == 200, (path, reply.get_data(as_text=True))
+    for headers in (
+        {"Host": "closer.attacker.example"},
+        {"Host": "localhost:8000", "Origin": "https://closer.attacker.example"},
+    ):
+        for method, path, body in requests:
+            caplog.clear()
+            reply = page.open(path, method=method, json=body, headers=headers)
+            assert reply.status_code == 403, (headers, path)
+            assert "only for this machine" in reply.get_json()["error"]
+            assert reply.headers["Content-Security-Policy"].startswith("default-src 'self'")
+            logged = [r.getMessage() for r in caplog.records]
+            assert len(logged) == 1 and logged[0].startswith("rehearsal refused 403: ")
+            assert "attacker" not in caplog.text
+
+
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS)
+def test_the_page_answers_a_loopback_host(page: FlaskClient, host: str) -> None:
+    assert page.get("/rehearse/config", headers={"Host": host}).status_code == 200
+    origin = {"Origin": f"http://{host}"}
+    assert (
+        page.post("/rehearse/start", json={}, headers={"Host": host, **origin}).status_code == 200
+    )
+
+
+@pytest.mark.parametrize("host", FOREIGN_HOSTS)
+def test_the_page_refuses_any_other_host(page: FlaskClient, host: str) -> None:
+    reply = page.get("/rehearse/config", headers={"Host": host})
+    assert reply.status_code == 403
+    assert reply.get_json()["error"].endswith("the Host is not a loopback name")
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "null",
+        "https://closer.attacker.example",
+        "http://localhost.attacker.example:8000",
+        "http://127.0.0.1.nip.io",
+        "file://",
+        "http://localhost:8000/rehearse",
+        "ftp://localhost",
+    ],
+)
+def test_the_api_refuses_a_foreign_origin_on_a_loopback_host(
+    page: FlaskClient, origin: str
+) -> None:
+    reply = page.post("/rehearse/start", json={}, headers={"Origin": origin})
+    assert reply.status_code == 403
+    assert reply.get_json()["error"].endswith("the Origin is not a loopback origin")
+
+
+def test_the_skill_itself_answers_any_host(page: FlaskClient) -> None:
+    """Alexa reaches /alexa by the server's public name: only /rehearse keeps to loopback."""
+    headers = {"Host": "closer.example.net", "Origin": "https://closer.example.net"}
+    assert page.get("/healthz", headers=headers).status_code == 200
+    reply = page.post("/alexa", json=envelopes.launch_request(), headers=headers)
+    assert reply.status_code == 200 and reply.get_json()["version"] == "1.0"
+
+
+def test_a_listed_host_is_answered_only_with_closer_rehearsal_on(
+    tmp_path: Path, fakes: dict[str, FakeEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOSER_REHEARSAL_HOSTS", " closer.lan, Rehearse.Example.NET ,")
+    monkeypatch.delenv("CLOSER_REHEARSAL", raising=False)
+    listed = {"Host": "closer.lan:8000", "Origin": "http://closer.lan:8000"}
+    off = rehearsal_app(tmp_path / "cache", fakes).test_client()
+    assert off.get("/rehearse/config", headers=listed).status_code == 403
+
+    monkeypatch.setenv("CLOSER_REHEARSAL", "1")
+    web = rehearsal_app(tmp_path / "cache", fakes)
+    assert web.config["REHEARSAL_HOSTS"] == frozenset({"closer.lan", "rehearse.example.net"})
+    on = web.test_client()
+    assert on.post("/rehearse/start", json={}, headers=listed).status_code == 200
+    assert on.get("/rehearse/config", headers={"Host": "REHEARSE.example.net"}).status_code == 200
+    assert on.get("/rehearse/config", headers={"Host": "localhost:8000"}).status_code == 200
+    for headers in (
+        {"Host": "other.lan:8000"},
+        {"Host": "closer.lan.attacker.example"},
+        {"Host": "closer.lan:8000", "Origin": "http://other.lan:8000"},
+    ):
+        assert on.get("/rehearse/config", headers=headers).status_code == 403, headers
+
+
+def test_hosts_can_be_listed_in_the_config_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOSER_REHEARSAL", "1")
+    monkeypatch.delenv("CLOSER_REHEARSAL_HOSTS", raising=False)
+    web = create_app(
+        {"SKIP_VERIFICATION": True, "REHEARSAL": True, "REHEARSAL_HOSTS": ["Closer.LAN"]}
+    )
+    reply = web.test_client().get("/rehearse/config", headers={"Host": "closer.lan"})
+    assert reply.status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -24,18 +24,31 @@ sends it back with the SSML, and ``/audio`` refuses (403) any SSML and locale th
 does not vouch for. So the server stays stateless, and text from anywhere else, edited
 or forged, never reaches an engine or the cache. speech/ refuses SSML over Alexa's
 limits besides (a break over 10 s, over 8,000 characters).
+
+Only for this machine. Listening on loopback is not enough: a tunnel (ngrok) or a DNS
+rebinding page reaches a loopback server under a name of its own. So every /rehearse
+request (page, API, audio, static files) is refused (403, one log line that does not
+repeat the header) unless its ``Host`` header, and its ``Origin`` header when there is
+one, names this machine: ``localhost``, an address in 127.0.0.0/8 or ``[::1]``, with or
+without a port. To rehearse from another name (say, a phone on the home network), set
+``CLOSER_REHEARSAL=1`` and list the names in ``CLOSER_REHEARSAL_HOSTS``
+(comma-separated host names without ports, e.g. ``laptop.lan,192.168.1.20``; config
+``REHEARSAL_HOSTS``); the list is ignored without ``CLOSER_REHEARSAL=1``. POST /alexa
+and /healthz answer any host: Alexa calls the skill by its public name.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import os
 import re
 import secrets
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +63,9 @@ MAX_TEXT_CHARS = 500
 """Longer than anyone says in one breath to a speaker."""
 _CLIP_ID = re.compile(r"[0-9a-f]{16,64}")
 _TOKEN = re.compile(r"[0-9a-f]{64}")
+# A Host header: a name or IPv4 address, or an IPv6 address in brackets; then a port.
+_HOST = re.compile(r"(?P<name>[a-z0-9.-]+|\[[0-9a-f.]*:[0-9a-f:.]*\])(?::[0-9]{1,5})?")
+_ORIGIN = re.compile(r"https?://(?P<host>[^/]+)")
 _STATIC = Path(__file__).resolve().parent / "static"
 # One render at a time: engines keep state (piper a process, gtts its pacing) and the
 # page asks for one answer at a time anyway.
@@ -64,8 +80,10 @@ def init_app(app: Flask) -> None:
     Config: ``REHEARSAL_ENGINE`` (speech engine, default ``$CLOSER_REHEARSAL_ENGINE``
     or auto), ``REHEARSAL_ENGINES`` (the engines to choose from, by name, as
     :func:`speech.render.render_ssml` takes them; None, the default, means the real
-    ones) and ``REHEARSAL_CACHE_DIR`` (where rendered audio is kept and served from;
-    default speech/'s cache folder).
+    ones), ``REHEARSAL_CACHE_DIR`` (where rendered audio is kept and served from;
+    default speech/'s cache folder) and ``REHEARSAL_HOSTS`` (host names answered
+    besides loopback ones, a list or a comma-separated string; default
+    ``$CLOSER_REHEARSAL_HOSTS``; honoured only with ``CLOSER_REHEARSAL=1``).
     """
     from speech.cache import default_cache_dir
 
@@ -73,6 +91,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REHEARSAL_ENGINES", None)
     app.config.setdefault("REHEARSAL_CACHE_DIR", default_cache_dir())
     app.config["REHEARSAL_CACHE_DIR"] = Path(app.config["REHEARSAL_CACHE_DIR"]).absolute()
+    app.config.setdefault("REHEARSAL_HOSTS", os.environ.get("CLOSER_REHEARSAL_HOSTS", ""))
+    app.config["REHEARSAL_HOSTS"] = _listed_hosts(app.config["REHEARSAL_HOSTS"])
     app.extensions["closer"]["answer_tokens"] = AnswerTokens()
     app.register_blueprint(blueprint, url_prefix="/rehearse")
 
@@ -105,6 +125,19 @@ class AnswerTokens:
         return hmac.compare_digest(self.issue(ssml, locale), token)
 
 
+def _listed_hosts(listed: str | Iterable[str]) -> frozenset[str]:
+    """Read the host names to answer besides loopback ones; none without CLOSER_REHEARSAL=1.
+
+    Two settings, so that a list left in the environment never opens the page alone.
+    """
+    items = listed.split(",") if isinstance(listed, str) else listed
+    names = frozenset(item.strip().lower() for item in items if item.strip())
+    if names and os.environ.get("CLOSER_REHEARSAL", "") != "1":
+        log.warning("CLOSER_REHEARSAL_HOSTS is ignored without CLOSER_REHEARSAL=1")
+        return frozenset()
+    return names
+
+
 class _BadRequest(Exception):  # noqa: N818 - a refusal, answered with 400
     """The page sent something it never sends; the message says what."""
 
@@ -112,6 +145,45 @@ class _BadRequest(Exception):  # noqa: N818 - a refusal, answered with 400
 @blueprint.errorhandler(_BadRequest)
 def _bad_request(error: _BadRequest) -> tuple[Response, int]:
     return jsonify(error=str(error)), 400
+
+
+@blueprint.before_request
+def _only_for_this_machine() -> tuple[Response, int] | None:
+    """Refuse a request addressed to another name than this machine's (module docstring).
+
+    Runs before every route of the blueprint, its static files included. The log line
+    says which header, never its value: that is text the client chose.
+    """
+    listed: frozenset[str] = current_app.config["REHEARSAL_HOSTS"]
+    origin = request.headers.get("Origin")
+    if not _names_this_machine(request.headers.get("Host", ""), listed):
+        reason = "the Host is not a loopback name"
+    elif origin is not None and not _from_this_machine(origin, listed):
+        reason = "the Origin is not a loopback origin"
+    else:
+        return None
+    log.warning("rehearsal refused 403: %s", reason)
+    return jsonify(error=f"the rehearsal page is only for this machine: {reason}"), 403
+
+
+def _names_this_machine(host: str, listed: frozenset[str]) -> bool:
+    """Tell whether a Host value (name and optional port) is loopback or a listed name."""
+    match = _HOST.fullmatch(host.lower())
+    if match is None:
+        return False
+    name = match["name"]
+    if name == "localhost" or name in listed:
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _from_this_machine(origin: str, listed: frozenset[str]) -> bool:
+    """Tell whether an Origin (``http://host:port``; ``null`` is not) names this machine."""
+    match = _ORIGIN.fullmatch(origin.lower())
+    return match is not None and _names_this_machine(match["host"], listed)
 
 
 @blueprint.after_request
