@@ -105,6 +105,26 @@ def test_the_page_is_off_unless_enabled(client: FlaskClient) -> None:
     assert client.get("/rehearse").status_code == 404
 
 
+STATIC_PATHS = [
+    f"{folder}/{name}"
+    for folder in ("/static", "/rehearse/static")
+    for name in ("rehearse.js", "rehearse.css", "rehearse.html")
+]
+
+
+@pytest.mark.parametrize("path", STATIC_PATHS)
+def test_no_file_of_the_page_is_served_while_it_is_off(client: FlaskClient, path: str) -> None:
+    with client.get(path) as reply:
+        assert reply.status_code == 404
+        assert reply.get_json() == {"error": "not found"}
+
+
+def test_with_the_page_on_its_files_are_served_under_rehearse_only(page: FlaskClient) -> None:
+    for path in STATIC_PATHS:
+        with page.get(path) as reply:
+            assert reply.status_code == (200 if path.startswith("/rehearse/") else 404), path
+
+
 def test_config_lists_the_locales(page: FlaskClient) -> None:
     config = page.get("/rehearse/config").get_json()
     assert config["default"] == "en-US"

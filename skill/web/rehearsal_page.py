@@ -1,7 +1,9 @@
 """The /rehearse page: talk to the skill in a browser, read and hear its answers.
 
 Served by ``closer serve`` when it listens on a loopback address (or with
-``CLOSER_REHEARSAL=1``); :func:`init_app` adds these routes:
+``CLOSER_REHEARSAL=1``); :func:`init_app` adds these routes, and the page's static
+files under ``/rehearse/static/`` (the app itself has no static folder, so none of
+them is served while the page is off):
 
 - ``GET /rehearse``: the page (plain HTML, CSS and JS from ``skill/web/static``, no
   external resources, so it works offline).
@@ -23,7 +25,7 @@ and SSML under a key made at random for this app (:class:`AnswerTokens`); the pa
 sends it back with the SSML, and ``/audio`` refuses (403) any SSML and locale the token
 does not vouch for. So the server stays stateless, and text from anywhere else, edited
 or forged, never reaches an engine or the cache. speech/ refuses SSML over Alexa's
-limits besides (a break over 10 s, over 8,000 characters).
+limits besides (a break over 10 s, more than 8,000 characters).
 
 Only for this machine. Listening on loopback is not enough: a tunnel (ngrok) or a DNS
 rebinding page reaches a loopback server under a name of its own. So every /rehearse
