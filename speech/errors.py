@@ -4,7 +4,7 @@
 
     SpeechError                  base of every error raised by speech/
     └── RenderError              no audio was made; nothing was written at the target
-        ├── InvalidSSML          the SSML cannot be read (not well-formed XML)
+        ├── InvalidSSML          the SSML cannot be read, or is more than Alexa allows
         ├── EngineUnavailable    an engine cannot run here; the message says what to install
         ├── SynthesisFailed      an engine ran and failed on this text
         │   ├── ServiceUnreachable   gtts: refused, timed out or no route to Google
@@ -30,7 +30,7 @@ class RenderError(SpeechError):
 
 
 class InvalidSSML(RenderError):  # noqa: N818 - reads as what it is
-    """The SSML is not well-formed XML, so nothing can be said from it."""
+    """The SSML cannot be said: not well-formed XML, no words, or over Alexa's limits."""
 
 
 class EngineUnavailable(RenderError):  # noqa: N818

@@ -19,7 +19,7 @@ Errors (all in :mod:`speech.errors`; ``str()`` is one line with a probable cause
 
     SpeechError
     └── RenderError              nothing was written at the target
-        ├── InvalidSSML          the SSML cannot be read, or has no words in it
+        ├── InvalidSSML          the SSML cannot be read, has no words, or is over Alexa's limits
         ├── EngineUnavailable    the engine (or, for auto, every engine) cannot run here
         ├── SynthesisFailed      an engine ran and failed
         │   ├── ServiceUnreachable   gtts: refused, timed out, no network

@@ -19,6 +19,15 @@ a real XML parser and walked once:
 - ``<prosody rate="85%">`` sets the rate of the text inside it, carried on each
   :class:`Spoken` piece for engines that can honour it. As on Alexa, a percentage is
   relative to the default rate, so an inner rate replaces the outer one.
+
+SSML that Alexa itself would not speak is refused with :class:`~speech.errors.InvalidSSML`,
+not mended: a ``<break>`` over Alexa's 10 seconds (``MAX_BREAK_SECONDS``), and more than
+its 8,000 characters of speech (``MAX_SPEECH_CHARS``). Why refuse rather than clamp: a
+library that quietly shortened the pause would make a preview that sounds fine of SSML
+that Alexa does not allow, hiding the very mistake a preview is for; a caller that wants
+a longer pause chains breaks, as :func:`speech.ssml.to_ssml` does. And the two limits
+bound what any SSML can cost to render: silence is real samples in memory and in the
+MP3, so an unbounded ``<break time="10000s"/>`` in 88 bytes once took gigabytes.
 """
 
 from __future__ import annotations
@@ -31,7 +40,13 @@ from html.parser import HTMLParser
 
 from speech.errors import InvalidSSML
 from speech.say_as import INTERPRETERS
-from speech.ssml import Pause, break_time_seconds, parse_ssml
+from speech.ssml import (
+    MAX_BREAK_SECONDS,
+    MAX_SPEECH_CHARS,
+    Pause,
+    break_time_seconds,
+    parse_ssml,
+)
 
 SENTENCE_END_SECONDS = 0.25
 """Room after ``</s>``: about what a speaker leaves after a full stop."""
@@ -69,8 +84,14 @@ def pieces_of(ssml: str) -> list[Piece]:
 
     Accepts a whole ``<speak>`` document or a fragment (which is wrapped in one).
     Leading pauses and pauses left by sentence ends at the very end are dropped (they
-    are not heard as anything); an explicit trailing ``<break>`` is kept.
+    are not heard as anything); an explicit trailing ``<break>`` is kept. SSML over
+    Alexa's limits (8,000 characters, a break over 10 s) is refused: see the module
+    docstring for why.
     """
+    if len(ssml) > MAX_SPEECH_CHARS:
+        raise InvalidSSML(
+            f"the SSML is {len(ssml)} characters; Alexa speaks at most {MAX_SPEECH_CHARS}"
+        )
     text = ssml.strip()
     if not text.startswith("<speak"):
         text = f"<speak>{text}</speak>"
@@ -227,12 +248,20 @@ class _Walker:
 
 
 def _break_seconds(node: ElementTree.Element) -> float:
-    """Read a break's length: ``time`` exactly if given, else its ``strength``."""
+    """Read a break's length: ``time`` exactly if given, else its ``strength``.
+
+    A time over Alexa's 10 seconds is refused, never shortened (module docstring).
+    """
     time = node.get("time")
     if time is not None:
         seconds = break_time_seconds(time)
         if seconds is None:
             raise InvalidSSML(f'break time "{time}" is not like "500ms" or "2s"')
+        if seconds > MAX_BREAK_SECONDS:
+            raise InvalidSSML(
+                f"a break of {seconds:g} s is longer than Alexa's {MAX_BREAK_SECONDS:g} s; "
+                "chain breaks for a longer pause"
+            )
         return seconds
     strength = node.get("strength", "medium")
     if strength not in BREAK_STRENGTH_SECONDS:

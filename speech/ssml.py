@@ -17,8 +17,9 @@ from xml.sax.saxutils import escape
 
 # Alexa's limits (developer docs: SSML reference and response format).
 MAX_SPEECH_CHARS = 8000
-"""Characters of outputSpeech SSML Alexa accepts; the one copy (lint, /rehearse, tests)."""
+"""Characters of outputSpeech SSML Alexa accepts; the one copy (lint, rendering, tests)."""
 MAX_BREAK_SECONDS = 10.0
+"""The longest single ``<break>`` Alexa allows; longer pauses are chained breaks."""
 SUPPORTED_TAGS = frozenset(
     {
         "speak",

@@ -8,6 +8,7 @@ must run there.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -19,26 +20,42 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import speech.render
+from skill import envelopes
 from skill.cli.serve import rehearsal_allowed
 from skill.web.app import create_app
 from tests.conftest import running_server
+from tests.speech_fakes import FakeEngine, working_fakes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+LONG_BREAK = '<speak>Hi.<break time="10000s"/></speak>'
+"""The 88-byte kind of request that once took 4.3 GB and wrote a 60 MB MP3."""
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Flask:
-    """The web service with the rehearsal page on and its audio cache in tmp_path."""
+def fakes() -> dict[str, FakeEngine]:
+    """Fake engines under the real names: the page renders with these, never a real voice."""
+    return working_fakes()
+
+
+def rehearsal_app(cache: Path, fakes: dict[str, FakeEngine]) -> Flask:
+    """A web service with the rehearsal page on, its audio cache at ``cache``."""
     return create_app(
         {
             "SKIP_VERIFICATION": True,
             "SKILL_IDS": (),
             "REHEARSAL": True,
             "REHEARSAL_ENGINE": "espeak",
-            "REHEARSAL_CACHE_DIR": tmp_path / "cache",
+            "REHEARSAL_ENGINES": fakes,
+            "REHEARSAL_CACHE_DIR": cache,
         }
     )
+
+
+@pytest.fixture
+def web(tmp_path: Path, fakes: dict[str, FakeEngine]) -> Flask:
+    """The web service with the rehearsal page on and its audio cache in tmp_path."""
+    return rehearsal_app(tmp_path / "cache", fakes)
 
 
 @pytest.fixture
@@ -53,6 +70,16 @@ def fake_clip(cache: Path, name: str = "0123456789abcdef0123456789abcdef") -> sp
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"ID3 stand-in")
     return speech.render.Clip(path, "fake", 1.5, False)
+
+
+def to_hear(answer: dict[str, Any]) -> dict[str, Any]:
+    """What the page posts to hear an answer: its SSML, with the locale and token it came with."""
+    return {"ssml": answer["ssml"], **(answer.get("audio") or {})}
+
+
+def files_under(folder: Path) -> list[Path]:
+    """Every file below a folder (none if it does not exist)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 # --- the JSON API ---------------------------------------------------------------------
@@ -76,6 +103,26 @@ def test_the_page_is_served_with_no_outside_resources(page: FlaskClient) -> None
 
 def test_the_page_is_off_unless_enabled(client: FlaskClient) -> None:
     assert client.get("/rehearse").status_code == 404
+
+
+STATIC_PATHS = [
+    f"{folder}/{name}"
+    for folder in ("/static", "/rehearse/static")
+    for name in ("rehearse.js", "rehearse.css", "rehearse.html")
+]
+
+
+@pytest.mark.parametrize("path", STATIC_PATHS)
+def test_no_file_of_the_page_is_served_while_it_is_off(client: FlaskClient, path: str) -> None:
+    with client.get(path) as reply:
+        assert reply.status_code == 404
+        assert reply.get_json() == {"error": "not found"}
+
+
+def test_with_the_page_on_its_files_are_served_under_rehearse_only(page: FlaskClient) -> None:
+    for path in STATIC_PATHS:
+        with page.get(path) as reply:
+            assert reply.status_code == (200 if path.startswith("/rehearse/") else 404), path
 
 
 def test_config_lists_the_locales(page: FlaskClient) -> None:
@@ -126,7 +173,7 @@ def test_an_unknown_locale_falls_back_to_en_us(page: FlaskClient) -> None:
 
 
 def test_audio_is_rendered_into_the_cache_and_served_from_it(
-    web: Flask, page: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    web: Flask, page: FlaskClient, fakes: dict[str, FakeEngine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = web.config["REHEARSAL_CACHE_DIR"]
     asked: list[dict[str, Any]] = []
@@ -136,16 +183,139 @@ def test_audio_is_rendered_into_the_cache_and_served_from_it(
         return fake_clip(cache)
 
     monkeypatch.setattr(speech.render, "render_ssml", render_ssml)
-    reply = page.post("/rehearse/audio", json={"ssml": "<speak>Hello.</speak>", "locale": "en-GB"})
+    launch = page.post("/rehearse/start", json={"locale": "en-GB"}).get_json()
+    assert launch["audio"]["locale"] == "en-GB"
+    reply = page.post("/rehearse/audio", json=to_hear(launch))
     assert reply.status_code == 200
     clip = reply.get_json()
     assert clip["url"] == "/rehearse/audio/0123456789abcdef0123456789abcdef.mp3"
     assert asked == [
-        {"ssml": "<speak>Hello.</speak>", "locale": "en-GB", "engine": "espeak", "cache_dir": cache}
+        {
+            "ssml": launch["ssml"],
+            "locale": "en-GB",
+            "engine": "espeak",
+            "cache_dir": cache,
+            "engines": fakes,
+        }
     ]
     with page.get(clip["url"]) as audio:
         assert audio.status_code == 200 and audio.mimetype == "audio/mpeg"
         assert audio.data == b"ID3 stand-in"
+
+
+def test_a_genuine_answer_renders_with_its_token_and_then_comes_from_the_cache(
+    web: Flask, page: FlaskClient, fakes: dict[str, FakeEngine]
+) -> None:
+    launch = page.post("/rehearse/start", json={"locale": "en-GB"}).get_json()
+    turn = page.post(
+        "/rehearse/turn",
+        json={
+            "text": "my partner is pulling away",
+            "session": launch["session"],
+            "locale": "en-GB",
+        },
+    ).get_json()
+    reply = page.post("/rehearse/audio", json=to_hear(turn))
+    assert reply.status_code == 200, reply.get_json()
+    clip = reply.get_json()
+    assert clip["engine"] == "espeak" and not clip["cached"] and clip["seconds"] > 1
+    said = " ".join(text for text, _, _ in fakes["espeak"].calls)
+    assert said.startswith("Fear of intimacy can be one reason a partner pulls away.")
+    assert {locale for _, locale, _ in fakes["espeak"].calls} == {"en-GB"}
+    with page.get(clip["url"]) as audio:
+        assert audio.status_code == 200 and audio.mimetype == "audio/mpeg" and audio.data
+    calls = len(fakes["espeak"].calls)
+    again = page.post("/rehearse/audio", json=to_hear(turn)).get_json()
+    assert again["cached"] and again["url"] == clip["url"]
+    assert len(fakes["espeak"].calls) == calls
+
+
+def test_an_answer_with_nothing_to_say_has_no_audio_token(page: FlaskClient) -> None:
+    launch = page.post("/rehearse/start", json={}).get_json()
+    stop = page.post("/rehearse/turn", json={"text": "stop", "session": launch["session"]})
+    assert launch["audio"]["token"] != ""
+    answer = stop.get_json()
+    assert (answer["audio"] is None) == (answer["ssml"].strip() == "")
+
+
+def forgeries(genuine: dict[str, Any], elsewhere: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Audio requests for text the server never gave, made from a genuine one (en-US)."""
+    return {
+        "edited SSML": {**genuine, "ssml": genuine["ssml"].replace("Welcome", "Goodbye")},
+        "the long break with a genuine token": {**genuine, "ssml": LONG_BREAK},
+        "the long break with a made-up token": {**genuine, "ssml": LONG_BREAK, "token": "0" * 64},
+        "another locale": {**genuine, "locale": "en-GB"},
+        "another server's token": elsewhere,
+    }
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        "edited SSML",
+        "the long break with a genuine token",
+        "the long break with a made-up token",
+        "another locale",
+        "another server's token",
+    ],
+)
+def test_audio_is_refused_for_any_text_the_server_did_not_give(
+    tmp_path: Path,
+    web: Flask,
+    page: FlaskClient,
+    fakes: dict[str, FakeEngine],
+    caplog: pytest.LogCaptureFixture,
+    forgery: str,
+) -> None:
+    genuine = to_hear(page.post("/rehearse/start", json={"locale": "en-US"}).get_json())
+    other = rehearsal_app(tmp_path / "other-cache", working_fakes()).test_client()
+    elsewhere = to_hear(other.post("/rehearse/start", json={"locale": "en-US"}).get_json())
+    assert elsewhere["ssml"] == genuine["ssml"]  # same words, another server's key
+    body = forgeries(genuine, elsewhere)[forgery]
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        reply = page.post("/rehearse/audio", json=body)
+    assert reply.status_code == 403
+    assert "gave no such answer" in reply.get_json()["error"]
+    assert all(fake.calls == [] for fake in fakes.values())
+    assert files_under(web.config["REHEARSAL_CACHE_DIR"]) == []  # nothing of it is kept
+    assert [r.getMessage() for r in caplog.records] == [
+        "rehearsal refused 403: audio asked for an answer this server did not give"
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"token": None},
+        {"token": "not a token"},
+        {"token": "A" * 64},
+        {"locale": None},
+        {"locale": ["en-US"]},
+    ],
+)
+def test_audio_without_a_well_formed_token_and_locale_is_a_bad_request(
+    web: Flask, page: FlaskClient, fakes: dict[str, FakeEngine], change: dict[str, Any]
+) -> None:
+    genuine = to_hear(page.post("/rehearse/start", json={}).get_json())
+    body = {key: value for key, value in {**genuine, **change}.items() if value is not None}
+    reply = page.post("/rehearse/audio", json=body)
+    assert reply.status_code == 400
+    assert "locale and token must be the ones sent with the answer" in reply.get_json()["error"]
+    assert fakes["espeak"].calls == [] and files_under(web.config["REHEARSAL_CACHE_DIR"]) == []
+
+
+def test_even_a_token_does_not_render_a_break_over_alexas_limit(
+    web: Flask, page: FlaskClient, fakes: dict[str, FakeEngine]
+) -> None:
+    """Defence in depth: were the key to leak, speech/ still refuses what Alexa would."""
+    token = web.extensions["closer"]["answer_tokens"].issue(LONG_BREAK, "en-US")
+    reply = page.post(
+        "/rehearse/audio", json={"ssml": LONG_BREAK, "locale": "en-US", "token": token}
+    )
+    assert reply.status_code == 503
+    assert "longer than Alexa's 10 s" in reply.get_json()["error"]
+    assert fakes["espeak"].calls == [] and files_under(web.config["REHEARSAL_CACHE_DIR"]) == []
 
 
 def test_a_failed_render_is_reported_not_raised(
@@ -155,7 +325,8 @@ def test_a_failed_render_is_reported_not_raised(
         raise speech.render.EngineUnavailable("espeak: not installed")
 
     monkeypatch.setattr(speech.render, "render_ssml", render_ssml)
-    reply = page.post("/rehearse/audio", json={"ssml": "<speak>Hello.</speak>"})
+    launch = page.post("/rehearse/start", json={}).get_json()
+    reply = page.post("/rehearse/audio", json=to_hear(launch))
     assert reply.status_code == 503
     assert "espeak: not installed" in reply.get_json()["error"]
 
@@ -165,7 +336,8 @@ def test_a_clip_outside_the_cache_is_not_offered(
 ) -> None:
     elsewhere = fake_clip(tmp_path / "elsewhere")
     monkeypatch.setattr(speech.render, "render_ssml", lambda ssml, **_: elsewhere)
-    assert page.post("/rehearse/audio", json={"ssml": "<speak>Hi.</speak>"}).status_code == 503
+    launch = page.post("/rehearse/start", json={}).get_json()
+    assert page.post("/rehearse/audio", json=to_hear(launch)).status_code == 503
 
 
 @pytest.mark.parametrize(
@@ -186,6 +358,155 @@ def test_only_cached_clips_by_id_are_served(web: Flask, page: FlaskClient, path:
 @pytest.mark.parametrize("body", [{}, {"ssml": ""}, {"ssml": "x" * 8001}, {"ssml": 3}])
 def test_audio_without_proper_ssml_is_refused(page: FlaskClient, body: Any) -> None:
     assert page.post("/rehearse/audio", json=body).status_code == 400
+
+
+# --- only for this machine: Host and Origin -------------------------------------------
+
+LOOPBACK_HOSTS = [
+    "localhost",
+    "localhost:8000",
+    "LocalHost:8000",
+    "127.0.0.1",
+    "127.0.0.1:8000",
+    "127.45.6.7:65535",
+    "[::1]",
+    "[::1]:8000",
+]
+FOREIGN_HOSTS = [
+    "closer.attacker.example",
+    "abc123.ngrok-free.app",
+    "attacker.example:8000",
+    "192.168.1.20:8000",
+    "0.0.0.0:8000",
+    "localhost.attacker.example",
+    "127.0.0.1.nip.io",
+    "localhost.",
+    "[::2]:8000",
+    "2130706433",
+    "localhost:8000@attacker.example",
+    "localhost:",
+    "",
+]
+CLIP = "0123456789abcdef0123456789abcdef"
+
+
+def rehearsal_requests(page: FlaskClient) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """One of every request the page makes, each of which a loopback client gets answered."""
+    launch = page.post("/rehearse/start", json={}).get_json()
+    return [
+        ("GET", "/rehearse", None),
+        ("GET", "/rehearse/config", None),
+        ("GET", "/rehearse/static/rehearse.js", None),
+        ("GET", "/rehearse/static/rehearse.css", None),
+        ("POST", "/rehearse/start", {}),
+        ("POST", "/rehearse/turn", {"text": "next", "session": launch["session"]}),
+        ("POST", "/rehearse/audio", to_hear(launch)),
+        ("GET", f"/rehearse/audio/{CLIP}.mp3", None),
+    ]
+
+
+def test_every_rehearsal_request_from_a_foreign_host_or_origin_is_refused(
+    web: Flask, page: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_clip(web.config["REHEARSAL_CACHE_DIR"], CLIP)
+    requests = rehearsal_requests(page)
+    for method, path, body in requests:  # each is answered on this machine
+        origin = {"Origin": "http://[::1]:8000"}
+        with page.open(path, method=method, json=body, headers=origin) as reply:
+            assert reply.status_code == 200, (path, reply.get_data(as_text=True))
+    for headers in (
+        {"Host": "closer.attacker.example"},
+        {"Host": "localhost:8000", "Origin": "https://closer.attacker.example"},
+    ):
+        for method, path, body in requests:
+            caplog.clear()
+            reply = page.open(path, method=method, json=body, headers=headers)
+            assert reply.status_code == 403, (headers, path)
+            assert "only for this machine" in reply.get_json()["error"]
+            assert reply.headers["Content-Security-Policy"].startswith("default-src 'self'")
+            logged = [r.getMessage() for r in caplog.records]
+            assert len(logged) == 1 and logged[0].startswith("rehearsal refused 403: ")
+            assert "attacker" not in caplog.text
+
+
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS)
+def test_the_page_answers_a_loopback_host(page: FlaskClient, host: str) -> None:
+    assert page.get("/rehearse/config", headers={"Host": host}).status_code == 200
+    origin = {"Origin": f"http://{host}"}
+    assert (
+        page.post("/rehearse/start", json={}, headers={"Host": host, **origin}).status_code == 200
+    )
+
+
+@pytest.mark.parametrize("host", FOREIGN_HOSTS)
+def test_the_page_refuses_any_other_host(page: FlaskClient, host: str) -> None:
+    reply = page.get("/rehearse/config", headers={"Host": host})
+    assert reply.status_code == 403
+    assert reply.get_json()["error"].endswith("the Host is not a loopback name")
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "null",
+        "https://closer.attacker.example",
+        "http://localhost.attacker.example:8000",
+        "http://127.0.0.1.nip.io",
+        "file://",
+        "http://localhost:8000/rehearse",
+        "ftp://localhost",
+    ],
+)
+def test_the_api_refuses_a_foreign_origin_on_a_loopback_host(
+    page: FlaskClient, origin: str
+) -> None:
+    reply = page.post("/rehearse/start", json={}, headers={"Origin": origin})
+    assert reply.status_code == 403
+    assert reply.get_json()["error"].endswith("the Origin is not a loopback origin")
+
+
+def test_the_skill_itself_answers_any_host(page: FlaskClient) -> None:
+    """Alexa reaches /alexa by the server's public name: only /rehearse keeps to loopback."""
+    headers = {"Host": "closer.example.net", "Origin": "https://closer.example.net"}
+    assert page.get("/healthz", headers=headers).status_code == 200
+    reply = page.post("/alexa", json=envelopes.launch_request(), headers=headers)
+    assert reply.status_code == 200 and reply.get_json()["version"] == "1.0"
+
+
+def test_a_listed_host_is_answered_only_with_closer_rehearsal_on(
+    tmp_path: Path, fakes: dict[str, FakeEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOSER_REHEARSAL_HOSTS", " closer.lan, Rehearse.Example.NET ,")
+    monkeypatch.delenv("CLOSER_REHEARSAL", raising=False)
+    listed = {"Host": "closer.lan:8000", "Origin": "http://closer.lan:8000"}
+    off = rehearsal_app(tmp_path / "cache", fakes).test_client()
+    assert off.get("/rehearse/config", headers=listed).status_code == 403
+
+    monkeypatch.setenv("CLOSER_REHEARSAL", "1")
+    web = rehearsal_app(tmp_path / "cache", fakes)
+    assert web.config["REHEARSAL_HOSTS"] == frozenset({"closer.lan", "rehearse.example.net"})
+    on = web.test_client()
+    assert on.post("/rehearse/start", json={}, headers=listed).status_code == 200
+    assert on.get("/rehearse/config", headers={"Host": "REHEARSE.example.net"}).status_code == 200
+    assert on.get("/rehearse/config", headers={"Host": "localhost:8000"}).status_code == 200
+    for headers in (
+        {"Host": "other.lan:8000"},
+        {"Host": "closer.lan.attacker.example"},
+        {"Host": "closer.lan:8000", "Origin": "http://other.lan:8000"},
+    ):
+        assert on.get("/rehearse/config", headers=headers).status_code == 403, headers
+
+
+def test_hosts_can_be_listed_in_the_config_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOSER_REHEARSAL", "1")
+    monkeypatch.delenv("CLOSER_REHEARSAL_HOSTS", raising=False)
+    web = create_app(
+        {"SKIP_VERIFICATION": True, "REHEARSAL": True, "REHEARSAL_HOSTS": ["Closer.LAN"]}
+    )
+    reply = web.test_client().get("/rehearse/config", headers={"Host": "closer.lan"})
+    assert reply.status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -198,6 +198,26 @@ def test_ssml_without_words_or_not_well_formed_is_refused(
         render_ssml(SSML, engine="festival", cache_dir=tmp_path, engines=fakes)
 
 
+@pytest.mark.parametrize("time", ["10000s", "11s"])
+def test_a_break_over_ten_seconds_never_renders_nor_reaches_the_cache(
+    fakes: dict[str, FakeEngine], tmp_path: Path, time: str
+) -> None:
+    ssml = f'<speak>Hello.<break time="{time}"/>Goodbye.</speak>'
+    with pytest.raises(InvalidSSML, match="longer than Alexa's 10 s"):
+        render_ssml(ssml, engine="auto", cache_dir=tmp_path, engines=fakes)
+    assert all(fake.calls == [] for fake in fakes.values())
+    assert files_under(tmp_path) == []
+
+
+def test_speech_over_alexas_limit_never_renders(
+    fakes: dict[str, FakeEngine], tmp_path: Path
+) -> None:
+    ssml = "<speak>" + "Hello there. " * 700 + "</speak>"
+    with pytest.raises(InvalidSSML, match="Alexa speaks at most 8000"):
+        render_ssml(ssml, engine="espeak", cache_dir=tmp_path, engines=fakes)
+    assert fakes["espeak"].calls == [] and files_under(tmp_path) == []
+
+
 def test_auto_tries_only_the_engines_given_in_their_order(tmp_path: Path) -> None:
     first, second = FakeEngine("second-best", unavailable="not here"), FakeEngine("mine")
     report = render_ssml_with_report(

@@ -23,7 +23,7 @@ from speech.segments import (
     pieces_of,
     plain_text,
 )
-from speech.ssml import Pause, Telephone, Voice, to_ssml
+from speech.ssml import MAX_SPEECH_CHARS, Pause, Telephone, Voice, to_ssml
 
 
 def told(pieces: list[Piece]) -> str:
@@ -137,6 +137,33 @@ def test_unreadable_ssml_is_an_invalid_ssml_render_error(bad: str) -> None:
         pieces_of(bad)
     assert isinstance(caught.value, RenderError)
     assert "\n" not in str(caught.value)
+
+
+def test_a_break_of_up_to_alexas_ten_seconds_is_read_and_chained_breaks_add_up() -> None:
+    assert pieces_of('<speak>a<break time="10s"/>b<break time="10000ms"/>c</speak>') == [
+        Spoken("a"),
+        Pause(10.0),
+        Spoken("b"),
+        Pause(10.0),
+        Spoken("c"),
+    ]
+    chained = '<speak>a<break time="10s"/><break time="10s"/>b</speak>'
+    assert pieces_of(chained) == [Spoken("a"), Pause(20.0), Spoken("b")]
+
+
+@pytest.mark.parametrize("time", ["10000s", "11s", "10001ms", "10.5s", "99999999999999999999s"])
+def test_a_break_longer_than_alexa_allows_is_refused_not_clamped(time: str) -> None:
+    with pytest.raises(InvalidSSML, match=r"longer than Alexa's 10 s; chain breaks"):
+        pieces_of(f'<speak>Hello.<break time="{time}"/>Goodbye.</speak>')
+
+
+def test_speech_longer_than_alexa_allows_is_refused() -> None:
+    words = "<speak>" + "Hello there. " * 1000 + "</speak>"
+    assert len(words) > MAX_SPEECH_CHARS
+    with pytest.raises(InvalidSSML, match=r"characters; Alexa speaks at most 8000"):
+        pieces_of(words)
+    at_the_limit = "<speak>" + "a" * (MAX_SPEECH_CHARS - len("<speak></speak>")) + "</speak>"
+    assert pieces_of(at_the_limit) == [Spoken("a" * (MAX_SPEECH_CHARS - 15))]
 
 
 _XML_TEXT = st.text(

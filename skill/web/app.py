@@ -57,7 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     :class:`~skill.web.verification.RequestVerifier`, e.g. with test trust roots),
     ``CONTENT_DIR`` (content to load instead of the shipped one).
     """
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.update(
         SKILL_IDS=_split_ids(os.environ.get("CLOSER_SKILL_ID", "")),
         SKIP_VERIFICATION=os.environ.get("CLOSER_SKIP_VERIFICATION", "") == "1",

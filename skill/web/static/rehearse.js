@@ -83,12 +83,13 @@
   }
 
   async function loadAudio(turn, player, note) {
-    if (!turn.ssml) {
+    if (!turn.ssml || !turn.audio) {
       note.textContent = "Nothing to hear.";
       return;
     }
     try {
-      const clip = await post("/rehearse/audio", { ssml: turn.ssml, locale: localeSelect.value });
+      // The answer's own locale and token: the server renders only answers it gave.
+      const clip = await post("/rehearse/audio", { ssml: turn.ssml, ...turn.audio });
       player.src = clip.url;
       player.dataset.engine = clip.engine;
       note.textContent = `Voice: ${clip.engine}, ${clip.seconds.toFixed(1)} s`;
