@@ -34,7 +34,6 @@ import argparse
 import contextlib
 import http.client
 import json
-import logging
 import os
 import statistics
 import subprocess
@@ -57,6 +56,7 @@ from flask import Flask, jsonify, request
 from intents import load_catalogue
 from skill import envelopes
 from skill.alexa import build_skill
+from skill.cli import configure_logging
 from skill.dispatch import handle_envelope
 from skill.web.app import create_app
 from skill.web.verification import RequestVerifier
@@ -280,10 +280,7 @@ def serve(kind: str, port: int, pki_dir: Path) -> None:
     `closer serve`'s server settings.
     """
     if kind == "ours":
-        logging.basicConfig(
-            level=os.environ.get("CLOSER_LOG_LEVEL", "INFO"),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        configure_logging("INFO")
     app = signed_app(pki_dir) if kind == "ours" else bare_echo_app()
     signed_server.serve(app, port, SERVER_THREADS)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import re
 import subprocess
@@ -32,6 +31,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from skill import envelopes
+from skill.cli import configure_logging
 from tests.pki import TestPKI
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,10 +143,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    logging.basicConfig(
-        level=os.environ.get("CLOSER_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging("INFO")
     serve(signed_app(args.pki_dir), args.port, args.threads)
 
 

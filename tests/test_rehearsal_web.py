@@ -438,6 +438,24 @@ def test_the_page_answers_a_loopback_host(page: FlaskClient, host: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"X-Forwarded-For": "203.0.113.9"},
+        {"X-Forwarded-Host": "abc.ngrok.app"},
+        {"Forwarded": "for=203.0.113.9"},
+        {"X-Real-IP": "203.0.113.9"},
+    ],
+)
+def test_a_request_through_a_tunnel_that_rewrites_host_is_refused(
+    page: FlaskClient, header: dict[str, str]
+) -> None:
+    """A tunnel rewriting Host (ngrok --host-header=rewrite) still says it forwarded."""
+    reply = page.get("/rehearse/config", headers={"Host": "localhost:8000", **header})
+    assert reply.status_code == 403
+    assert reply.get_json()["error"].endswith("it came through a proxy or tunnel")
+
+
 @pytest.mark.parametrize("host", FOREIGN_HOSTS)
 def test_the_page_refuses_any_other_host(page: FlaskClient, host: str) -> None:
     reply = page.get("/rehearse/config", headers={"Host": host})

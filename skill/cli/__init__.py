@@ -24,6 +24,14 @@ COMMANDS: tuple[str, ...] = ("serve", "lint", "build_model", "resolve", "rehears
 """Subcommand modules of this package, in the order ``closer --help`` lists them."""
 
 
+def configure_logging(default_level: str) -> None:
+    """Log as ``closer`` does: one line per event, level from ``CLOSER_LOG_LEVEL``."""
+    logging.basicConfig(
+        level=os.environ.get("CLOSER_LOG_LEVEL", default_level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
 PIPE_CLOSED = 141
 """Exit status when standard output is closed early, as in ``closer resolve ... | head -1``.
 
@@ -84,11 +92,7 @@ def _run(argv: Sequence[str] | None) -> int:
         modules[name] = module
 
     args = parser.parse_args(argv)
-    default_level = "INFO" if args.command == "serve" else "WARNING"
-    logging.basicConfig(
-        level=os.environ.get("CLOSER_LOG_LEVEL", default_level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging("INFO" if args.command == "serve" else "WARNING")
     if args.content is not None and not args.content.is_dir():
         print(
             f"closer: --content {args.content} is not a folder; "

@@ -32,8 +32,9 @@ rebinding page reaches a loopback server under a name of its own. So every /rehe
 request (page, API, audio, static files) is refused (403, one log line that does not
 repeat the header) unless its ``Host`` header, and its ``Origin`` header when there is
 one, names this machine: ``localhost``, an address in 127.0.0.0/8 or ``[::1]``, with or
-without a port. To rehearse from another name (say, a phone on the home network), set
-``CLOSER_REHEARSAL=1`` and list the names in ``CLOSER_REHEARSAL_HOSTS``
+without a port, and one that came through a proxy or tunnel (a ``Forwarded`` or
+``X-Forwarded-*`` header) is refused too. To rehearse from another name (say, a phone
+on the home network), set ``CLOSER_REHEARSAL=1`` and list the names in ``CLOSER_REHEARSAL_HOSTS``
 (comma-separated host names without ports, e.g. ``laptop.lan,192.168.1.20``; config
 ``REHEARSAL_HOSTS``); the list is ignored without ``CLOSER_REHEARSAL=1``. POST /alexa
 and /healthz answer any host: Alexa calls the skill by its public name.
@@ -149,6 +150,10 @@ def _bad_request(error: _BadRequest) -> tuple[Response, int]:
     return jsonify(error=str(error)), 400
 
 
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP")
+"""Headers a reverse proxy or tunnel adds to what it forwards."""
+
+
 @blueprint.before_request
 def _only_for_this_machine() -> tuple[Response, int] | None:
     """Refuse a request addressed to another name than this machine's (module docstring).
@@ -162,6 +167,10 @@ def _only_for_this_machine() -> tuple[Response, int] | None:
         reason = "the Host is not a loopback name"
     elif origin is not None and not _from_this_machine(origin, listed):
         reason = "the Origin is not a loopback origin"
+    elif not listed and any(name in request.headers for name in _PROXY_HEADERS):
+        # A tunnel that rewrites Host to localhost (ngrok --host-header=rewrite) still
+        # says it forwarded the request; a person at this machine needs no proxy.
+        reason = "it came through a proxy or tunnel"
     else:
         return None
     log.warning("rehearsal refused 403: %s", reason)
@@ -285,7 +294,7 @@ def render_audio() -> Response | tuple[Response, int]:
                 engines=current_app.config["REHEARSAL_ENGINES"],
             )
     except (RenderError, ValueError) as error:
-        current_app.logger.warning("rehearsal audio not rendered: %s", type(error).__name__)
+        log.warning("rehearsal audio not rendered: %s", type(error).__name__)
         return jsonify(error=f"no audio: {error}"), 503
     if clip.path.parent != _clips_dir(cache_dir) or not _CLIP_ID.fullmatch(clip.path.stem):
         return jsonify(error="no audio: the clip is not in the audio cache"), 503
