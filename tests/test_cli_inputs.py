@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from intents import CONTENT_DIR, Catalogue
-from skill.cli import COMMANDS, PIPE_CLOSED, main
+from skill.cli import COMMANDS, INTERRUPTED, PIPE_CLOSED, main
 
 
 def closer(
@@ -400,3 +400,24 @@ def test_rehearse_out_that_is_a_folder_is_refused(tmp_path: Path) -> None:
     assert one_line(result.stderr) == (
         "closer rehearse: --out evening.mp3 is a folder; give a file name ending in .mp3"
     )
+
+
+def test_ctrl_c_stops_a_command_quietly() -> None:
+    """``closer resolve`` waiting on the keyboard, then Ctrl-C: status 130, no traceback."""
+    import signal
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "skill.cli", "resolve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write("my partner is pulling away\n")
+        process.stdin.flush()
+        assert process.stdout.readline()  # it has answered, and waits for the next line
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == INTERRUPTED
+    assert stderr.strip() == ""

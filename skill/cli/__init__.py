@@ -32,6 +32,9 @@ def configure_logging(default_level: str) -> None:
     )
 
 
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
+
 PIPE_CLOSED = 141
 """Exit status when standard output is closed early, as in ``closer resolve ... | head -1``.
 
@@ -44,9 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``closer`` subcommand and return its exit status.
 
     A reader that stops early (``| head -1``) is not a failure worth a traceback: the
-    command stops quietly with :data:`PIPE_CLOSED`. Standard output is flushed here,
-    while a closed pipe can still be caught, not at exit, where it cannot. Any other
-    error from the system (OSError) is one line and exit 1.
+    command stops quietly with :data:`PIPE_CLOSED`; nor is Ctrl-C (:data:`INTERRUPTED`).
+    Standard output is flushed here, while a closed pipe can still be caught, not at
+    exit, where it cannot. Any other error from the system (OSError) is one line and
+    exit 1.
     """
     try:
         try:
@@ -56,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _discard_output()
         return PIPE_CLOSED
+    except KeyboardInterrupt:  # Ctrl-C: the person meant to stop, nothing went wrong
+        print(file=sys.stderr)
+        return INTERRUPTED
     except OSError as error:
         # The last resort for the system failing a command mid-way (a full disk, a folder
         # made read-only after the commands' own checks): one line, not a traceback.
