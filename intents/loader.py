@@ -39,7 +39,11 @@ __all__ = [
     "CONTENT_DIR",
     "CRISIS_INTENT",
     "FALLBACK_INTENT",
+    "FORGET_INTENT",
+    "MEMORY_INTENTS",
+    "PROGRESS_INTENT",
     "REFLECTION_INTENT",
+    "RESUME_INTENT",
     "SAFETY_INTENTS",
     "TIP_INTENT",
     "ContentError",
@@ -54,10 +58,17 @@ CRISIS_INTENT = "CrisisIntent"
 ABUSE_INTENT = "AbuseIntent"
 """Someone hurting, threatening or controlling them; unsafe at home: then the abuse line."""
 SAFETY_INTENTS = (CRISIS_INTENT, ABUSE_INTENT)
+"""Answered before anything else, in any state."""
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 """Amazon's intent for what was not understood (the resolver's "nothing matched")."""
-"""Answered before anything else, in any state."""
-ANSWERED_BY_NAME = (TIP_INTENT, REFLECTION_INTENT, *SAFETY_INTENTS)
+RESUME_INTENT = "ResumeIntent"
+"""Go on where the person stopped last time (needs a store)."""
+PROGRESS_INTENT = "ProgressIntent"
+"""What they have heard so far: reflections done, tips heard (needs a store)."""
+FORGET_INTENT = "ForgetMeIntent"
+"""Delete everything kept about them, after a yes."""
+MEMORY_INTENTS = (RESUME_INTENT, PROGRESS_INTENT, FORGET_INTENT)
+ANSWERED_BY_NAME = (TIP_INTENT, REFLECTION_INTENT, *SAFETY_INTENTS, *MEMORY_INTENTS)
 """Intents the skill's code answers itself, not from a topic: samples.yaml must have each."""
 
 

@@ -25,18 +25,42 @@ from __future__ import annotations
 from dataclasses import replace
 
 from intents import Content, Topic
-from intents.loader import FALLBACK_INTENT, REFLECTION_INTENT, SAFETY_INTENTS, TIP_INTENT
+from intents.loader import (
+    FALLBACK_INTENT,
+    FORGET_INTENT,
+    PROGRESS_INTENT,
+    REFLECTION_INTENT,
+    RESUME_INTENT,
+    SAFETY_INTENTS,
+    TIP_INTENT,
+)
 from skill.reflection import reflection
 from skill.safety import AFTER_SAFETY, safety, safety_hint
-from skill.state import TOPIC_AWAITS, Answer, Awaiting, Card, Reply, State, Turn
+from skill.state import (
+    OPEN_AWAITS,
+    TOPIC_AWAITS,
+    Answer,
+    Awaiting,
+    Card,
+    Memory,
+    Reply,
+    State,
+    Turn,
+)
 from speech.ssml import Segment
 
 # --- openings -------------------------------------------------------------------------
 
 
 def launch(content: Content, state: State | None = None) -> Reply:
-    """Welcome, say plainly that this is guidance and not therapy, and offer starting points."""
-    del state
+    """Welcome, say plainly that this is guidance and not therapy, and offer starting points.
+
+    Someone coming back (their record has a place or a reflection) is welcomed back
+    instead, and offered to go on where they stopped or tonight's reflection.
+    """
+    memory = state.memory if state else None
+    if memory is not None and memory.returning:
+        return welcome_back(content, memory)
     say, ask = content.text("launch", "say"), content.text("launch", "ask")
     return Reply(
         speech=(say, ask),
@@ -81,7 +105,7 @@ def next_part(content: Content, state: State, turn: Turn) -> Reply:
     if state.index + 1 < len(topic.parts):
         return _part_reply(content, State(topic=topic.intent, index=state.index + 1))
     if topic.offer.to == REFLECTION_INTENT:
-        return reflection(content, State(), turn)
+        return reflection(content, State(memory=state.memory), turn)
     return _part_reply(content, State(topic=topic.offer.to, index=topic.offer.start))
 
 
@@ -126,14 +150,34 @@ def go_home(content: Content, state: State, turn: Turn) -> Reply:
 
 
 def yes(content: Content, state: State, turn: Turn) -> Reply:
-    """Do what the last question offered: go on, or take up the offer."""
+    """Do what the last question offered: go on, take up the offer, resume, or forget."""
     if state.awaiting in TOPIC_AWAITS:
         return next_part(content, state, turn)
+    if state.awaiting == Awaiting.RESUME:
+        return resume(content, state, turn)
+    if state.awaiting == Awaiting.REFLECTION:
+        return reflection(content, state, turn)
+    if state.awaiting == Awaiting.FORGET:
+        return _ask(
+            content.text("memory", "forgotten"),
+            content.text("help", "ask"),
+            content.text("help", "reprompt"),
+            State(),
+        ).with_forget()
     return _nothing_to_confirm(content, state, turn)
 
 
 def no(content: Content, state: State, turn: Turn) -> Reply:
     """Decline the last question, keeping the place, and say what else can be done."""
+    if state.awaiting == Awaiting.FORGET:
+        return _ask(
+            content.text("memory", "kept"),
+            content.text("help", "ask"),
+            content.text("help", "reprompt"),
+            State(memory=state.memory),
+        )
+    if state.awaiting in OPEN_AWAITS:
+        return go_home(content, state, turn)
     if state.awaiting not in TOPIC_AWAITS:
         return _nothing_to_confirm(content, state, turn)
     return _ask(
@@ -196,6 +240,88 @@ def apology(content: Content) -> Reply:
     )
 
 
+# --- what is kept between visits -----------------------------------------------------
+
+
+def welcome_back(content: Content, memory: Memory) -> Reply:
+    """Greet a returning person and offer to go on where they stopped, or the reflection."""
+    topic = content.topics.get(memory.topic) if memory.topic else None
+    if topic is None:
+        ask, reprompt = (
+            content.text("memory", "reflection_ask"),
+            content.text("memory", "reflection_reprompt"),
+        )
+        awaiting = Awaiting.REFLECTION
+    else:
+        ask = content.text("memory", "resume_ask").format(title=topic.title)
+        reprompt = content.text("memory", "resume_reprompt").format(title=topic.title)
+        awaiting = Awaiting.RESUME
+    return _ask(
+        content.text("memory", "welcome_back"),
+        ask,
+        reprompt,
+        State(awaiting=awaiting, memory=memory),
+    )
+
+
+def resume(content: Content, state: State, turn: Turn) -> Reply:
+    """Go on where the person stopped last time: the part after the one heard last.
+
+    At the end of a topic, its last part again (which ends with the topic's offer).
+    Nothing kept (no store, or a first visit): say so and offer starting points.
+    """
+    memory = state.memory
+    topic = content.topics.get(memory.topic) if memory and memory.topic else None
+    if memory is None or topic is None:
+        return _ask(
+            content.text("memory", "nothing_kept") if memory is None else None,
+            content.text("launch", "ask"),
+            content.text("launch", "reprompt"),
+            State(memory=memory),
+        )
+    index = min(memory.index + 1, len(topic.parts) - 1)
+    return _part_reply(content, State(topic=topic.intent, index=index, memory=memory))
+
+
+def progress(content: Content, state: State, turn: Turn) -> Reply:
+    """Say briefly what the person has done so far, with no judgement."""
+    memory = state.memory
+    if memory is None:
+        return _ask(
+            content.text("memory", "nothing_kept"),
+            content.text("launch", "ask"),
+            content.text("launch", "reprompt"),
+            state,
+        )
+    count = memory.reflections
+    reflections = (
+        content.text("memory", "reflections_none")
+        if count == 0
+        else content.text("memory", "reflections_one")
+        if count == 1
+        else content.text("memory", "reflections_many").format(count=count)
+    )
+    say = content.text("memory", "progress").format(reflections=reflections, tips=len(memory.tips))
+    return _ask(say, content.text("help", "ask"), content.text("help", "reprompt"), state)
+
+
+def forget(content: Content, state: State, turn: Turn) -> Reply:
+    """Ask before deleting everything kept; the yes does it (:func:`yes`)."""
+    if state.memory is None:
+        return _ask(
+            content.text("memory", "nothing_to_forget"),
+            content.text("help", "ask"),
+            content.text("help", "reprompt"),
+            state,
+        )
+    return _ask(
+        None,
+        content.text("memory", "forget_ask"),
+        content.text("memory", "forget_reprompt"),
+        State(awaiting=Awaiting.FORGET, memory=state.memory),
+    )
+
+
 # Intent name to the function that answers it. Topic intents are added from content.
 BUILTIN_INTENTS: dict[str, Answer] = {
     "AMAZON.HelpIntent": help_,
@@ -210,6 +336,9 @@ BUILTIN_INTENTS: dict[str, Answer] = {
     "AMAZON.YesIntent": yes,
     "AMAZON.NoIntent": no,
     "AMAZON.StartOverIntent": start_over,
+    RESUME_INTENT: resume,
+    PROGRESS_INTENT: progress,
+    FORGET_INTENT: forget,
 }
 
 

@@ -29,13 +29,15 @@ def envelope(
     locale: str = "en-US",
     skill_id: str = LOCAL_SKILL_ID,
     timestamp: str | None = None,
+    user_id: str = LOCAL_USER_ID,
 ) -> dict[str, Any]:
     """Wrap a request in a full envelope: version, session, context and the request.
 
     ``timestamp`` (ISO 8601, UTC) stands for when it was asked; now by default.
+    ``user_id`` is whose record a store keeps (rehearsal users have their own).
     """
     application = {"applicationId": skill_id}
-    user = {"userId": LOCAL_USER_ID}
+    user = {"userId": user_id}
     request = {
         "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
         "timestamp": timestamp or _now(),

@@ -8,6 +8,7 @@ turn the :class:`~skill.state.Reply` into Alexa's response.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from ask_sdk_core.dispatch_components import (
@@ -15,6 +16,7 @@ from ask_sdk_core.dispatch_components import (
     AbstractRequestHandler,
     AbstractRequestInterceptor,
 )
+from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.response_helper import ResponseFactory
 from ask_sdk_core.utils import is_request_type
@@ -26,7 +28,9 @@ from intents import Catalogue, Content
 from intents.loader import FALLBACK_INTENT
 from intents.samples import normalise_sample
 from skill import conversation
-from skill.state import Reply, State, Turn
+from skill.memory import StoreError
+from skill.progress import remember
+from skill.state import Memory, Reply, State, Turn
 from speech.ssml import Voice, to_ssml
 
 log = logging.getLogger("closer.skill")
@@ -39,9 +43,11 @@ REMEMBERED_REPLIES = 4096
 class _ReplyHandler(AbstractRequestHandler):
     """Base for handlers that answer with a conversation reply, in the request's locale."""
 
-    def __init__(self, catalogue: Catalogue, voice: Voice) -> None:
+    def __init__(self, catalogue: Catalogue, voice: Voice, *, keeps_memory: bool = False) -> None:
         self.catalogue = catalogue
         self.voice = voice
+        self.keeps_memory = keeps_memory
+        """Whether the skill has a store: then each turn reads and updates the record."""
         self.remembered: dict[tuple[Any, ...], Reply] = {}
 
     def content(self, handler_input: HandlerInput) -> Content:
@@ -51,14 +57,16 @@ class _ReplyHandler(AbstractRequestHandler):
         )
 
     def state(self, handler_input: HandlerInput, content: Content) -> State:
-        """Read the person's place from the session (never from persistent storage).
+        """Read the person's place from the session, and their record if one is kept.
 
         A request can come without a session (the SDK then refuses to read session
         attributes): it starts from nowhere.
         """
+        memory = read_memory(handler_input, content) if self.keeps_memory else None
         if handler_input.request_envelope.session is None:
-            return State()
-        return State.from_attributes(handler_input.attributes_manager.session_attributes, content)
+            return State(memory=memory)
+        attributes = handler_input.attributes_manager.session_attributes
+        return replace(State.from_attributes(attributes, content), memory=memory)
 
     def respond(self, content: Content, state: State, turn: Turn) -> Reply:
         """Answer the turn, as :func:`skill.conversation.respond` does, remembering answers.
@@ -80,8 +88,17 @@ class _ReplyHandler(AbstractRequestHandler):
             self.remembered[key] = reply
         return reply
 
-    def build(self, handler_input: HandlerInput, reply: Reply) -> Response:
-        """Turn a reply into Alexa's response and keep the new state in the session, if any."""
+    def build(
+        self, handler_input: HandlerInput, reply: Reply, kept: Memory | None = None
+    ) -> Response:
+        """Turn a reply into Alexa's response; keep the new state in the session, if any.
+
+        ``kept`` is the record as it should now be stored (None: leave it as it is).
+        """
+        if reply.forget:
+            forget_memory(handler_input)
+        elif kept is not None:
+            write_memory(handler_input, kept)
         if handler_input.request_envelope.session is not None:
             handler_input.attributes_manager.session_attributes = (
                 {} if reply.end_session else reply.state.to_attributes()
@@ -96,7 +113,10 @@ class LaunchHandler(_ReplyHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.build(handler_input, conversation.launch(self.content(handler_input)))
+        content = self.content(handler_input)
+        return self.build(
+            handler_input, conversation.launch(content, self.state(handler_input, content))
+        )
 
 
 class IntentHandler(_ReplyHandler):
@@ -116,8 +136,13 @@ class IntentHandler(_ReplyHandler):
             slots=resolve_slots(request, content) if name else {},
             night=request.timestamp.date() if request.timestamp else None,
         )
-        reply = self.respond(content, self.state(handler_input, content), turn)
-        return self.build(handler_input, reply)
+        state = self.state(handler_input, content)
+        reply = self.respond(content, state, turn)
+        kept = None
+        if state.memory is not None:
+            updated = remember(state.memory, content, turn, reply)
+            kept = updated if updated != state.memory else None
+        return self.build(handler_input, reply, kept)
 
 
 class SessionEndedHandler(AbstractRequestHandler):
@@ -130,6 +155,17 @@ class SessionEndedHandler(AbstractRequestHandler):
         request = handler_input.request_envelope.request
         reason = getattr(request, "reason", None)
         log.info("session ended: %s", getattr(reason, "value", reason))
+        return handler_input.response_builder.response
+
+
+class SkillDisabledHandler(AbstractRequestHandler):
+    """The person disabled the skill: delete everything kept about them (no answer is spoken)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        forget_memory(handler_input)
         return handler_input.response_builder.response
 
 
@@ -185,6 +221,51 @@ class RequestLogger(AbstractRequestInterceptor):
 def log_request(kind: str, locale: str) -> None:
     """Write the one line every request gets (``kind`` and ``locale`` already vetted)."""
     log.info("request %s %s", kind, locale)
+
+
+def read_memory(handler_input: HandlerInput, content: Content) -> Memory | None:
+    """Read the person's record; None when there is no user or the store failed.
+
+    A store that fails must not silence the skill: the turn is answered as if
+    nothing were kept, and one log line says so (never who, never what).
+    """
+    if _user_id(handler_input) is None:
+        return None
+    try:
+        return Memory.from_attributes(
+            handler_input.attributes_manager.persistent_attributes, content
+        )
+    except StoreError as error:
+        log.warning("memory not read: %s", error)
+        return None
+
+
+def write_memory(handler_input: HandlerInput, memory: Memory) -> None:
+    """Store the record as it now is (one write); a failing store is logged, not raised."""
+    try:
+        handler_input.attributes_manager.persistent_attributes = memory.to_attributes()
+        handler_input.attributes_manager.save_persistent_attributes()
+    except StoreError as error:
+        log.warning("memory not written: %s", error)
+
+
+def forget_memory(handler_input: HandlerInput) -> None:
+    """Delete the person's record, if the skill keeps one and knows who they are."""
+    if _user_id(handler_input) is None:
+        return
+    try:
+        handler_input.attributes_manager.delete_persistent_attributes()
+    except AttributesManagerException:
+        return  # no store configured: there is nothing kept to delete
+    except StoreError as error:
+        log.warning("memory not deleted: %s", error)
+
+
+def _user_id(handler_input: HandlerInput) -> str | None:
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    user = getattr(system, "user", None)
+    user_id = getattr(user, "user_id", None)
+    return user_id if isinstance(user_id, str) and user_id else None
 
 
 def render(builder: ResponseFactory, reply: Reply, voice: Voice) -> Response:

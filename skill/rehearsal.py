@@ -132,6 +132,7 @@ def request_for(
     attributes: dict[str, Any] | None = None,
     new_session: bool = True,
     session_id: str = "amzn1.echo-api.session.local",
+    user_id: str = envelopes.LOCAL_USER_ID,
 ) -> dict[str, Any]:
     """Build the request Alexa would send for what the resolver understood.
 
@@ -140,7 +141,7 @@ def request_for(
     heard and, where they matched a value, its id under entity resolution.
     """
     if resolution.intent == LAUNCH_REQUEST:
-        return envelopes.launch_request(locale=locale, session_id=session_id)
+        return envelopes.launch_request(locale=locale, session_id=session_id, user_id=user_id)
     slots: dict[str, str | None] = dict.fromkeys(declared_slots(resolution.intent, locale))
     slots.update({name: value.spoken for name, value in resolution.slots.items()})
     resolved = {name: value.id for name, value in resolution.slots.items() if value.id}
@@ -152,7 +153,16 @@ def request_for(
         new_session=new_session,
         session_id=session_id,
         locale=locale,
+        user_id=user_id,
     )
+
+
+def rehearsal_user_id(name: str) -> str:
+    """Return the Alexa user id that stands for rehearsal user ``name`` (their own record)."""
+    return f"{REHEARSAL_USER_PREFIX}{name}"
+
+
+REHEARSAL_USER_PREFIX = "amzn1.ask.account.rehearsal."
 
 
 class Rehearsal:
@@ -165,16 +175,21 @@ class Rehearsal:
         locale: str = "en-US",
         session: Session | None = None,
         resolver: Resolver = resolve,
+        user: str | None = None,
     ) -> None:
+        """``user`` names a rehearsal user whose record the skill's store keeps."""
         self.skill = skill
         self.locale = locale
         self.session = session or Session()
         self.resolver = resolver
+        self.user_id = rehearsal_user_id(user) if user else envelopes.LOCAL_USER_ID
 
     def start(self) -> TurnResult:
         """Open the skill, as "Alexa, open closer together" does: a LaunchRequest."""
         self.session = Session.new()
-        request = envelopes.launch_request(session_id=self.session.id, locale=self.locale)
+        request = envelopes.launch_request(
+            session_id=self.session.id, locale=self.locale, user_id=self.user_id
+        )
         return self._run(request, heard=None, resolution=None)
 
     def say(self, words: str) -> TurnResult:
@@ -196,6 +211,7 @@ class Rehearsal:
             attributes=self.session.attributes,
             new_session=new_session,
             session_id=self.session.id,
+            user_id=self.user_id,
         )
         return self._run(request, heard=words, resolution=resolution)
 

@@ -2,14 +2,15 @@
 
 Plain, immutable values shared by the conversation (:mod:`skill.conversation`), its
 safety answers (:mod:`skill.safety`) and the evening reflection
-(:mod:`skill.reflection`). The state is the only thing remembered between turns, and
-only for the session: which topic, which part, and what a "yes" would mean.
+(:mod:`skill.reflection`). The state is what is remembered between turns of a session:
+which topic, which part, and what a "yes" would mean. The :class:`Memory` is what
+is kept between sessions, when a store is configured (:mod:`skill.progress`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -29,10 +30,79 @@ class Awaiting(StrEnum):
     """The crisis numbers again (they were the last thing said)."""
     ABUSE = "abuse"
     """The abuse numbers again."""
+    RESUME = "resume"
+    """Going on where the person stopped last time (their record has the place)."""
+    REFLECTION = "reflection"
+    """Tonight's evening reflection."""
+    FORGET = "forget"
+    """Deleting everything kept about the person."""
 
 
 SAFETY_AWAITS = {CRISIS_INTENT: Awaiting.CRISIS, ABUSE_INTENT: Awaiting.ABUSE}
 TOPIC_AWAITS = frozenset({Awaiting.NEXT, Awaiting.OFFER})
+OPEN_AWAITS = frozenset({Awaiting.RESUME, Awaiting.REFLECTION, Awaiting.FORGET})
+"""What a yes can mean with no topic open."""
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A person's record, as the conversation reads it."""
+
+    topic: str | None = None
+    index: int = 0
+    """The part of ``topic`` heard last."""
+    tips: frozenset[str] = field(default_factory=frozenset)
+    reflections: int = 0
+    """Evening reflections played to their end, at most one a night."""
+    last_reflection: date | None = None
+    locale: str | None = None
+    created: date | None = None
+    last_used: date | None = None
+
+    @property
+    def returning(self) -> bool:
+        """Tell whether there is anything to welcome back to."""
+        return self.topic is not None or self.reflections > 0
+
+    @classmethod
+    def from_attributes(cls, data: Mapping[str, object] | None, content: Content) -> Memory:
+        """Read a stored record, ignoring anything unknown, out of range or mistyped."""
+        if not data:
+            return cls()
+        topic = data.get("topic")
+        index = _whole(data.get("index"))
+        if not isinstance(topic, str) or topic not in content.topics:
+            topic, index = None, 0
+        else:
+            index = min(index, len(content.topics[topic].parts) - 1)
+        tips = data.get("tips")
+        heard = frozenset(
+            tip for tip in (tips if isinstance(tips, list) else []) if tip in content.tips
+        )
+        locale = data.get("locale")
+        return cls(
+            topic=topic,
+            index=index,
+            tips=heard,
+            reflections=_whole(data.get("reflections")),
+            last_reflection=_date(data.get("last_reflection")),
+            locale=locale if isinstance(locale, str) and len(locale) <= 8 else None,
+            created=_date(data.get("created")),
+            last_used=_date(data.get("last_used")),
+        )
+
+    def to_attributes(self) -> dict[str, object]:
+        """Write the record as JSON-ready data for the store."""
+        return {
+            "topic": self.topic,
+            "index": self.index,
+            "tips": sorted(self.tips),
+            "reflections": self.reflections,
+            "last_reflection": _iso(self.last_reflection),
+            "locale": self.locale,
+            "created": _iso(self.created),
+            "last_used": _iso(self.last_used),
+        }
 
 
 @dataclass(frozen=True)
@@ -45,6 +115,8 @@ class State:
     topic: str | None = None
     index: int = 0
     awaiting: Awaiting | None = None
+    memory: Memory | None = None
+    """The person's record from earlier sessions; None when nothing is kept (no store)."""
 
     @property
     def after_safety(self) -> bool:
@@ -59,7 +131,8 @@ class State:
         topic = attributes.get("topic")
         awaiting = _awaiting(attributes.get("awaiting"))
         if not isinstance(topic, str) or topic not in content.topics:
-            return cls(awaiting=awaiting) if awaiting in SAFETY_AWAITS.values() else cls()
+            without_topic = awaiting in SAFETY_AWAITS.values() or awaiting in OPEN_AWAITS
+            return cls(awaiting=awaiting) if without_topic else cls()
         index = attributes.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
             index = 0
@@ -73,7 +146,7 @@ class State:
     def to_attributes(self) -> dict[str, object]:
         """Write the state as session attributes (empty when nothing is open)."""
         if self.topic is None:
-            return {"awaiting": str(self.awaiting)} if self.after_safety else {}
+            return {"awaiting": str(self.awaiting)} if self.awaiting else {}
         awaiting = str(self.awaiting) if self.awaiting else None
         return {"topic": self.topic, "index": self.index, "awaiting": awaiting}
 
@@ -84,6 +157,26 @@ def _awaiting(value: object) -> Awaiting | None:
         return Awaiting(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _whole(value: object) -> int:
+    """Read a count or index from the store: a non-negative int, else 0."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 0
+    return max(value, 0)
+
+
+def _date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 @dataclass(frozen=True)
@@ -103,6 +196,12 @@ class Reply:
     card: Card | None = None
     end_session: bool = False
     state: State = field(default_factory=State)
+    forget: bool = False
+    """Delete everything kept about the person (they asked, and said yes)."""
+
+    def with_forget(self) -> Reply:
+        """Return this reply, marked to delete everything kept about the person."""
+        return replace(self, forget=True)
 
 
 @dataclass(frozen=True)
