@@ -212,6 +212,9 @@ def test_custom_intents_have_enough_varied_samples(content: Content) -> None:
         "TipIntent",
         "EncouragementIntent",
         "EveningReflectionIntent",
+        "ResumeIntent",
+        "ProgressIntent",
+        "ForgetMeIntent",
         "CrisisIntent",
         "AbuseIntent",
     }
