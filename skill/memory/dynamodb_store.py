@@ -17,6 +17,10 @@ under ``attributes``, as a DynamoDB map. What this class adds:
 - every failure is a :class:`StoreError` of one line with the error's code only:
   DynamoDB's messages can quote request values.
 
+Import this module only where a region is configured (``open_store`` checks first):
+the SDK's adapter builds a default boto3 resource as it is imported, which raises
+``NoRegionError`` without one.
+
 The table is never created here (a production table is made once, with its TTL
 setting, by whoever deploys; see README). Reads are strongly consistent, as the
 SDK's adapter makes them, so a turn always sees the turn before it.
