@@ -441,6 +441,30 @@ def test_sqlite_a_path_that_cannot_be_opened_is_one_clear_error(
     assert str(path) in message and reason in message
 
 
+def test_sqlite_opening_a_file_another_server_is_writing_waits_for_it(tmp_path: Path) -> None:
+    """Servers starting together: SQLite refuses the switch to WAL at once, without waiting.
+
+    The other server here is a plain connection holding a write on a new file; the
+    store must wait for it (within its busy timeout) rather than fail to open.
+    """
+    path = tmp_path / "memory.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE earlier (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO earlier VALUES (1)")
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        started = time.monotonic()
+        store = SqliteStore(path, UserKey(SECRET.encode()))
+        assert time.monotonic() - started >= 0.25
+        store.save_attributes(envelope_for(PRIVATE_ID), {"opened": True})
+        store.close()
+    finally:
+        release.join()
+        other.close()
+
+
 def test_sqlite_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "memory.db"
     SqliteStore(path, UserKey(SECRET.encode())).close()

@@ -34,6 +34,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,7 +217,7 @@ class SqliteStore(AbstractPersistenceAdapter):
             self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
         )
         mine = _Connection(connection)
-        connection.execute("PRAGMA journal_mode = WAL")
+        self._use_wal(connection)
         connection.execute("PRAGMA synchronous = FULL")  # a commit survives power loss
         connection.execute("PRAGMA secure_delete = ON")
         with self._lock:
@@ -225,6 +226,29 @@ class SqliteStore(AbstractPersistenceAdapter):
             self._connections.add(mine)
         self._local.connection = mine
         return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """Put the file in WAL mode (it stays so), waiting out other processes doing the same.
+
+        Servers starting together on a new file all try to switch it at once, and
+        SQLite answers "database is locked" at once to some of them rather than
+        calling the busy handler (waiting could deadlock), so the switch is retried
+        here, within the busy timeout. A file system that cannot do WAL (a network
+        share) is refused: SQLite there is not safe for several processes anyway.
+        """
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                mode = str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+                break
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        if mode.lower() != "wal":
+            raise sqlite3.OperationalError(
+                f"the file system does not allow WAL mode (it stays {mode}); use a local disk"
+            )
 
     # Writing.
 
@@ -304,6 +328,12 @@ class _Connection:
 
     def __del__(self) -> None:
         self.close()
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    """Tell whether SQLite gave up on a lock another connection held (busy, or locked)."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _why(error: Exception) -> str:
