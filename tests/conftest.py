@@ -157,6 +157,33 @@ def node_modules() -> Path:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def dynalite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """DynamoDB's stand-in: dynalite (npm) on loopback, and boto3 pointed at it; yields its URL.
+
+    Not DynamoDB: an implementation of its HTTP API in Node.js (see tests/dynalite.py
+    for what it lacks). The standard AWS variables are set for the session, with
+    dummy credentials, so boto3 finds dynalite and nothing else. Skipped locally when
+    the npm packages are missing, required in CI (CLOSER_REQUIRE_NODE=1).
+    """
+    from tests import dynalite as stand_in
+
+    reason = stand_in.missing()
+    if reason is not None:
+        if os.environ.get("CLOSER_REQUIRE_NODE") == "1":
+            pytest.fail(f"dynalite cannot run: {reason}")
+        pytest.skip(f"dynalite cannot run: {reason}")
+    folder = tmp_path_factory.mktemp("dynalite")
+    with (
+        stand_in.running_dynalite(folder / "dynalite.log") as endpoint,
+        pytest.MonkeyPatch.context() as env,
+    ):
+        for name, value in stand_in.aws_settings(endpoint, folder).items():
+            env.setenv(name, value)
+        env.delenv("AWS_PROFILE", raising=False)
+        yield endpoint
+
+
 def free_port() -> int:
     """A loopback port nobody is listening on right now."""
     with socket.socket() as probe:
