@@ -46,7 +46,7 @@ def build_skill(
     which must see every crash (``closer lint`` builds the skill without it).
     """
     voice = voice_of(catalogue.default)
-    builder = CustomSkillBuilder(persistence_adapter=store)
+    builder = CustomSkillBuilder(persistence_adapter=store)  # type: ignore[arg-type]  # None is the SDK's own default
     keeps_memory = store is not None
     builder.add_global_request_interceptor(RequestLogger(catalogue.locales))
     builder.add_request_handler(LaunchHandler(catalogue, voice, keeps_memory=keeps_memory))

@@ -32,6 +32,18 @@ from skill.web.app import create_app
 from speech.segments import plain_text
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep every store and key the tests make out of the real data folder.
+
+    `closer serve` keeps memory in the data folder by default; servers the tests start
+    (and anything else that opens the default store) use a folder of this run.
+    """
+    if "CLOSER_DATA_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["CLOSER_DATA_DIR"] = tempfile.mkdtemp(prefix="closer-test-data-")
+
+
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     """The shipped content of every locale, loaded once."""

@@ -17,10 +17,19 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from intents import Catalogue, ContentError, load_catalogue
 
-COMMANDS: tuple[str, ...] = ("serve", "lint", "build_model", "resolve", "rehearse", "preview")
+COMMANDS: tuple[str, ...] = (
+    "serve",
+    "lint",
+    "build_model",
+    "resolve",
+    "rehearse",
+    "preview",
+    "forget",
+)
 """Subcommand modules of this package, in the order ``closer --help`` lists them."""
 
 
@@ -73,6 +82,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+class CommandError(Exception):
+    """A command cannot go on: ``main`` prints ``closer COMMAND: message`` and exits ``status``."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def configured_store(*, required_by: str | None = None) -> Any:
+    """Open the store ``CLOSER_STORE`` names (None for ``none``), or raise CommandError.
+
+    ``required_by`` names what cannot work without one (``--user``), so that
+    ``CLOSER_STORE=none`` is refused with a reason rather than silently ignored.
+    """
+    from skill.memory import StoreError, StoreSettingError
+    from skill.memory.settings import open_store
+
+    try:
+        store = open_store(os.environ.get("CLOSER_STORE"))
+    except (StoreSettingError, StoreError) as error:
+        raise CommandError(str(error)) from None
+    if store is None and required_by:
+        raise CommandError(f"{required_by} needs a store, but CLOSER_STORE=none")
+    return store
+
+
 def _discard_output() -> None:
     """Point standard output at the null device, so the flush at exit has nowhere to fail."""
     # Not a real file (a test's capture, say): then the interpreter will not flush it.
@@ -117,7 +152,11 @@ def _run(argv: Sequence[str] | None) -> int:
     if unknown:
         print(f"closer {args.command}: {unknown}", file=sys.stderr)
         return 2
-    return int(modules[args.command].run(args, catalogue))
+    try:
+        return int(modules[args.command].run(args, catalogue))
+    except CommandError as error:
+        print(f"closer {args.command}: {error}", file=sys.stderr)
+        return error.status
 
 
 def _unknown_locale(args: argparse.Namespace, catalogue: Catalogue) -> str | None:

@@ -15,6 +15,7 @@ tests/data/reflection.txt, an evening reflection to listen to.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from intents.located import NotText, read_text
 from intents.model import DEFAULT_LOCALE
 from skill.alexa import build_skill
+from skill.cli import configured_store
 from skill.nlu import resolve, resolver_for
 from skill.rehearsal import Rehearsal, TurnResult
 
@@ -77,6 +79,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="speech engine for --audio and --out: auto, gtts, piper or espeak (default auto)",
     )
     parser.add_argument(
+        "--user",
+        type=rehearsal_user,
+        metavar="NAME",
+        help="rehearse as NAME, whose record the store keeps (CLOSER_STORE), so that "
+        "welcome back, resume and the next night's reflection can be heard; "
+        "`closer forget --user NAME` removes it",
+    )
+    parser.add_argument(
         "--quiet-intents",
         action="store_true",
         help="do not show the intent the resolver heard (shown by default, for authors)",
@@ -112,7 +122,10 @@ def run(
         lines = _typed_lines(sys.stdin, echo=not sys.stdin.isatty())
     # Other content than the shipped one (--content DIR) is heard with its own model.
     resolver = resolver_for(catalogue) if getattr(args, "content", None) else resolve
-    rehearsal = Rehearsal(build_skill(catalogue), locale=args.locale, resolver=resolver)
+    store = configured_store(required_by="--user") if args.user is not None else None
+    rehearsal = Rehearsal(
+        build_skill(catalogue, store=store), locale=args.locale, resolver=resolver, user=args.user
+    )
     voice = None
     if args.audio or args.out:
         voice = _Voice(args.engine, args.locale, play=args.audio, engines=engines)
@@ -127,6 +140,15 @@ def run(
     except KeyboardInterrupt:
         print()
     return status
+
+
+def rehearsal_user(text: str) -> str:
+    """Read a rehearsal user's name: letters, digits, dots, dashes and underscores."""
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a user name: use letters, digits, dots, dashes or underscores"
+        )
+    return text
 
 
 def _refusal(args: argparse.Namespace) -> tuple[int, str] | None:

@@ -55,10 +55,13 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
     server really listens (``--port 0`` picks a free port), and a refusal to bind is
     one line and exit status 2, like any other bad argument.
     """
+    from skill.cli import configured_store
+    from skill.memory.settings import describe_store
     from skill.web.app import create_app
     from skill.web.server import listening_server
 
-    config: dict[str, object] = {"REHEARSAL": rehearsal_allowed(args.host)}
+    store = configured_store()
+    config: dict[str, object] = {"REHEARSAL": rehearsal_allowed(args.host), "STORE": store}
     if args.content:
         config["CONTENT_DIR"] = args.content
     app = create_app(config)
@@ -76,6 +79,7 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
             "Anyone who can reach this server can drive the skill; use it only locally.",
             file=sys.stderr,
         )
+    print(describe_store(store), file=sys.stderr)
     for address in addresses:
         print(
             f"Closer Together is listening on http://{address}/alexa", file=sys.stderr, flush=True

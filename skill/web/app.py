@@ -55,7 +55,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Keys: ``SKILL_IDS`` (accepted application ids; empty accepts any),
     ``SKIP_VERIFICATION`` (for local clients that cannot sign), ``VERIFIER`` (a
     :class:`~skill.web.verification.RequestVerifier`, e.g. with test trust roots),
-    ``CONTENT_DIR`` (content to load instead of the shipped one).
+    ``CONTENT_DIR`` (content to load instead of the shipped one), ``STORE`` (where
+    each person's record is kept between sessions, :mod:`skill.memory`; None, the
+    default here, keeps nothing: ``closer serve`` opens the store ``CLOSER_STORE`` names).
     """
     app = Flask(__name__, static_folder=None)
     app.config.update(
@@ -65,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         CONTENT_DIR=None,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES + 1,  # for every route; /alexa refuses past 128 KiB
         REHEARSAL=False,
+        STORE=None,
     )
     if config:
         app.config.update(config)
@@ -73,7 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["closer"] = {
         "catalogue": catalogue,
         "content": catalogue.default,
-        "skill": build_skill(catalogue),
+        "skill": build_skill(catalogue, store=app.config["STORE"]),
         "verifier": None
         if app.config["SKIP_VERIFICATION"]
         else app.config["VERIFIER"] or RequestVerifier(),

@@ -62,6 +62,10 @@ from speech.ssml import MAX_SPEECH_CHARS
 
 log = logging.getLogger("closer.web")
 
+PAGE_USER = "page"
+"""The rehearsal user the page talks as: with a store (``closer serve``'s), welcome back,
+resume and the next night's reflection can be rehearsed; ``closer forget --user page``
+clears it."""
 MAX_TEXT_CHARS = 500
 """Longer than anyone says in one breath to a speaker."""
 _CLIP_ID = re.compile(r"[0-9a-f]{16,64}")
@@ -228,7 +232,7 @@ def start() -> Response:
     """Open the skill in a new session."""
     body = _body()
     locale = _locale(body)
-    return _answer(Rehearsal(_skill(), locale=locale).start(), locale)
+    return _answer(Rehearsal(_skill(), locale=locale, user=PAGE_USER).start(), locale)
 
 
 @blueprint.post("/turn")
@@ -245,7 +249,7 @@ def turn() -> Response:
     except ValueError as error:
         raise _BadRequest(str(error)) from None
     locale = _locale(body)
-    rehearsal = Rehearsal(_skill(), locale=locale, session=session)
+    rehearsal = Rehearsal(_skill(), locale=locale, session=session, user=PAGE_USER)
     return _answer(rehearsal.say(text.strip()), locale)
 
 
