@@ -82,6 +82,11 @@ def skill_manifest(catalogue: Catalogue) -> dict[str, Any]:
                     "interfaces": [],
                 }
             },
+            # Disabling the skill deletes the person's record (skill.handlers).
+            "events": {
+                "endpoint": {"uri": content.text("endpoint"), "sslCertificateType": "Wildcard"},
+                "subscriptions": [{"eventName": "SKILL_DISABLED"}],
+            },
             "privacyAndCompliance": {
                 "allowsPurchases": False,
                 "usesPersonalInfo": False,
