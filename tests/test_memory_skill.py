@@ -262,3 +262,55 @@ def test_two_servers_alternating_one_persons_turns_lose_nothing(
             ),
         )
         assert resumed["sessionAttributes"]["index"] == len(steps)
+
+
+# --- the commands --------------------------------------------------------------------------
+
+
+def closer(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "skill.cli", *args],
+        input=stdin,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_rehearse_as_a_user_is_remembered_until_forgotten(tmp_path: Path) -> None:
+    env = {"CLOSER_STORE": f"sqlite://{tmp_path / 'memory.db'}", "CLOSER_USER_KEY": SECRET}
+    script = tmp_path / "visit.txt"
+    script.write_text("open closer together\nmy partner is pulling away\nnext\nstop\n")
+    first = closer("rehearse", "--user", "sam", "--script", str(script), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "Welcome to Closer Together" in first.stdout
+    again = closer("rehearse", "--user", "sam", "--script", str(script), env=env)
+    assert "Welcome back" in again.stdout
+    other = closer("rehearse", "--user", "alex", "--script", str(script), env=env)
+    assert "Welcome back" not in other.stdout  # each rehearsal user has their own record
+    anonymous = closer("rehearse", "--script", str(script), env=env)
+    assert "Welcome back" not in anonymous.stdout  # no --user: nothing kept
+    forgot = closer("forget", "--user", "sam", env=env)
+    assert forgot.returncode == 0 and forgot.stdout.strip() == "forgot rehearsal user sam"
+    fresh = closer("rehearse", "--user", "sam", "--script", str(script), env=env)
+    assert "Welcome back" not in fresh.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "store", "message"),
+    [
+        (["serve", "--port", "0"], "sqlite://relative.db", "closer serve: "),
+        (["rehearse", "--user", "sam"], "none", "closer rehearse: --user needs a store"),
+        (["forget", "--user", "sam"], "mongodb://x", "closer forget: "),
+        (["rehearse", "--user", "no/slashes"], "none", "is not a user name"),
+    ],
+)
+def test_a_bad_store_setting_or_user_is_one_line(args: list[str], store: str, message: str) -> None:
+    result = closer(*args, env={"CLOSER_STORE": store, "CLOSER_USER_KEY": SECRET})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert message in lines[-1] and "Traceback" not in result.stderr
+    if args[0] != "rehearse" or "/" not in args[-1]:  # argparse adds its usage line
+        assert len(lines) == 1, result.stderr
