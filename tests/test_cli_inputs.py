@@ -54,7 +54,7 @@ def commands_with_a_locale() -> list[str]:
     for module_name in COMMANDS:
         parser = argparse.ArgumentParser()
         importlib.import_module(f"skill.cli.{module_name}").configure(parser)
-        if "locale" in vars(parser.parse_known_args([])[0]):
+        if "--locale" in parser.format_usage():
             found.append(module_name.replace("_", "-"))
     return found
 
