@@ -187,8 +187,7 @@ class ReminderClient:
             raise ReminderError(Failure.INVALID, detail="time must be local, without a zone")
         if not locale or not text.strip():
             raise ReminderError(Failure.INVALID, detail="locale and text are required")
-        now = self._clock().astimezone(UTC).replace(tzinfo=None, microsecond=0)
-        return daily_reminder_request(at, locale, text, now)
+        return daily_reminder_request(at, locale, text, self._clock())
 
     def _call(self, operation: str, call: Callable[[], object]) -> None:
         """Make one API call through the SDK; turn every way it fails into a ReminderError.
@@ -285,8 +284,13 @@ def daily_reminder_request(at: time, locale: str, text: str, now: datetime) -> R
     ``recurrenceRules`` is the API's current way to say "daily" (``freq`` is
     deprecated). ``scheduledTime`` says the same time of day: the API ignores it
     when the rules are present, and an older reading of the request still gets
-    the right time. Both are local (no zone, no "Z"), as is ``requestTime``'s form.
+    the right time. Both are local (no zone, no "Z"), as is ``requestTime``'s form:
+    ``now`` is written in UTC, to the second, without a zone (a naive ``now`` is
+    taken to be UTC already).
     """
+    if now.tzinfo is not None:
+        now = now.astimezone(UTC).replace(tzinfo=None)
+    now = now.replace(microsecond=0)
     rule = f"FREQ=DAILY;BYHOUR={at.hour};BYMINUTE={at.minute};BYSECOND={at.second};INTERVAL=1"
     return ReminderRequest(
         request_time=now,
