@@ -7,6 +7,9 @@ chains to a public root.  This module builds the same shape in-process with real
       -> Test Intermediate CA
            -> signing certificate, SAN echo-api.amazon.com, EKU serverAuth
 
+``server_tls`` issues a TLS server certificate for loopback from the same root, for
+stand-ins of Amazon's HTTPS APIs that a client must verify (the Reminders API).
+
 The certificates carry the extensions a web PKI policy demands (the real verifier in
 ``skill.web.verification`` uses cryptography's web PKI profile and refuses anything less):
 critical BasicConstraints and KeyUsage, SubjectKeyIdentifier everywhere,
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
@@ -105,6 +109,55 @@ def make_pki(
 def alexa_timestamp(moment: datetime) -> str:
     """Format ``moment`` the way Alexa writes ``request.timestamp`` (``...T17:43:13Z``)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class ServerTLS:
+    """A TLS server certificate for loopback, its key, and the root that issued it (all PEM)."""
+
+    cert_pem: bytes
+    key_pem: bytes = field(repr=False)
+    root_pem: bytes
+
+
+@functools.cache
+def server_tls(hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> ServerTLS:
+    """Issue a serverAuth certificate for ``hosts`` (IP addresses or DNS names) from the test root.
+
+    A client trusts it only when given ``root_pem`` (as a CA bundle): it is a real
+    chain to a root no system trusts, not a certificate that verification is turned off for.
+    """
+    root, root_key = _root("")
+    key = _key("loopback server")
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    cert = (
+        _builder(
+            subject=_name(hosts[0], "Test Server"),
+            issuer=root.subject,
+            public_key=key.public_key(),
+            lifetime=_SIGNING_LIFETIME,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True, key_encipherment=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(_aki(root_key), critical=False)
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    return ServerTLS(
+        cert_pem=cert.public_bytes(serialization.Encoding.PEM),
+        key_pem=key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        root_pem=root.public_bytes(serialization.Encoding.PEM),
+    )
 
 
 @functools.cache
