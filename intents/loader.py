@@ -36,6 +36,7 @@ from intents.skill_texts import check_skill
 
 __all__ = [
     "ABUSE_INTENT",
+    "CANCEL_REMINDER_INTENT",
     "CONTENT_DIR",
     "CRISIS_INTENT",
     "FALLBACK_INTENT",
@@ -43,7 +44,9 @@ __all__ = [
     "MEMORY_INTENTS",
     "PROGRESS_INTENT",
     "REFLECTION_INTENT",
+    "REMINDER_INTENTS",
     "RESUME_INTENT",
+    "SET_REMINDER_INTENT",
     "SAFETY_INTENTS",
     "TIP_INTENT",
     "ContentError",
@@ -68,7 +71,17 @@ PROGRESS_INTENT = "ProgressIntent"
 FORGET_INTENT = "ForgetMeIntent"
 """Delete everything kept about them, after a yes."""
 MEMORY_INTENTS = (RESUME_INTENT, PROGRESS_INTENT, FORGET_INTENT)
-ANSWERED_BY_NAME = (TIP_INTENT, REFLECTION_INTENT, *SAFETY_INTENTS, *MEMORY_INTENTS)
+SET_REMINDER_INTENT = "SetReminderIntent"
+"""A daily reminder of the evening reflection at a time (slot ``time``); changes one set."""
+CANCEL_REMINDER_INTENT = "CancelReminderIntent"
+REMINDER_INTENTS = (SET_REMINDER_INTENT, CANCEL_REMINDER_INTENT)
+ANSWERED_BY_NAME = (
+    TIP_INTENT,
+    REFLECTION_INTENT,
+    *SAFETY_INTENTS,
+    *MEMORY_INTENTS,
+    *REMINDER_INTENTS,
+)
 """Intents the skill's code answers itself, not from a topic: samples.yaml must have each."""
 
 

@@ -16,6 +16,7 @@ from skill.handlers import (
     SessionEndedHandler,
     SkillDisabledHandler,
 )
+from skill.reminding import ReminderHandler
 from speech.ssml import Voice
 
 
@@ -50,6 +51,7 @@ def build_skill(
     keeps_memory = store is not None
     builder.add_global_request_interceptor(RequestLogger(catalogue.locales))
     builder.add_request_handler(LaunchHandler(catalogue, voice, keeps_memory=keeps_memory))
+    builder.add_request_handler(ReminderHandler(catalogue, voice, keeps_memory=keeps_memory))
     builder.add_request_handler(IntentHandler(catalogue, voice, keeps_memory=keeps_memory))
     builder.add_request_handler(SessionEndedHandler())
     builder.add_request_handler(SkillDisabledHandler())

@@ -30,6 +30,7 @@ from intents.samples import normalise_sample
 from skill import conversation
 from skill.memory import StoreError
 from skill.progress import remember
+from skill.reminders import ReminderClient, ReminderError
 from skill.state import Memory, Reply, State, Turn
 from speech.ssml import Voice, to_ssml
 
@@ -40,7 +41,7 @@ REMEMBERED_REPLIES = 4096
 """How many answers an intent handler keeps before it starts afresh (see ``respond``)."""
 
 
-class _ReplyHandler(AbstractRequestHandler):
+class ReplyHandler(AbstractRequestHandler):
     """Base for handlers that answer with a conversation reply, in the request's locale."""
 
     def __init__(self, catalogue: Catalogue, voice: Voice, *, keeps_memory: bool = False) -> None:
@@ -96,7 +97,7 @@ class _ReplyHandler(AbstractRequestHandler):
         ``kept`` is the record as it should now be stored (None: leave it as it is).
         """
         if reply.forget:
-            forget_memory(handler_input)
+            forget_memory(handler_input, self.catalogue)
         elif kept is not None:
             write_memory(handler_input, kept)
         if handler_input.request_envelope.session is not None:
@@ -106,7 +107,7 @@ class _ReplyHandler(AbstractRequestHandler):
         return render(handler_input.response_builder, reply, self.voice)
 
 
-class LaunchHandler(_ReplyHandler):
+class LaunchHandler(ReplyHandler):
     """Answer "Alexa, open closer together": welcome and offer starting points."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -119,7 +120,7 @@ class LaunchHandler(_ReplyHandler):
         )
 
 
-class IntentHandler(_ReplyHandler):
+class IntentHandler(ReplyHandler):
     """Every intent, custom or built-in: one content-driven path through the conversation."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -249,16 +250,39 @@ def write_memory(handler_input: HandlerInput, memory: Memory) -> None:
         log.warning("memory not written: %s", error)
 
 
-def forget_memory(handler_input: HandlerInput) -> None:
-    """Delete the person's record, if the skill keeps one and knows who they are."""
+def forget_memory(handler_input: HandlerInput, catalogue: Catalogue | None = None) -> None:
+    """Delete the person's record (and cancel their reminder), if the skill keeps one.
+
+    The reminder is cancelled first, while its token is still known; if Alexa's
+    reminders cannot be reached the record is deleted all the same (the person can
+    remove the reminder in the Alexa app, and asked for everything to be forgotten).
+    ``catalogue`` reads the record to find the reminder; without it only the record goes.
+    """
     if _user_id(handler_input) is None:
         return
+    if catalogue is not None:
+        _cancel_reminder(handler_input, catalogue)
     try:
         handler_input.attributes_manager.delete_persistent_attributes()
     except AttributesManagerException:
         return  # no store configured: there is nothing kept to delete
     except StoreError as error:
         log.warning("memory not deleted: %s", error)
+
+
+def _cancel_reminder(handler_input: HandlerInput, catalogue: Catalogue) -> None:
+    content = catalogue.for_locale(getattr(handler_input.request_envelope.request, "locale", None))
+    try:
+        memory = read_memory(handler_input, content)
+    except AttributesManagerException:
+        return
+    token = memory.reminder.token if memory and memory.reminder else None
+    if token is None:
+        return
+    try:
+        ReminderClient.from_handler_input(handler_input).cancel(token)
+    except ReminderError as error:
+        log.warning("reminder not cancelled before forgetting: %s", error.kind)
 
 
 def _user_id(handler_input: HandlerInput) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 
 from intents import Content
@@ -45,6 +45,29 @@ OPEN_AWAITS = frozenset({Awaiting.RESUME, Awaiting.REFLECTION, Awaiting.FORGET})
 
 
 @dataclass(frozen=True)
+class Reminder:
+    """A daily reminder at a local time; no token while the permission is being asked for."""
+
+    at: time
+    token: str | None = None
+
+    @classmethod
+    def from_attributes(cls, data: object) -> Reminder | None:
+        """Read a stored reminder; None for anything but ``{"time": "HH:MM", "token": ...}``."""
+        if not isinstance(data, dict) or not isinstance(data.get("time"), str):
+            return None
+        try:
+            at = time.fromisoformat(data["time"])
+        except ValueError:
+            return None
+        token = data.get("token")
+        return cls(at=at, token=token if isinstance(token, str) and token else None)
+
+    def to_attributes(self) -> dict[str, object]:
+        return {"time": self.at.strftime("%H:%M"), "token": self.token}
+
+
+@dataclass(frozen=True)
 class Memory:
     """A person's record, as the conversation reads it."""
 
@@ -55,6 +78,7 @@ class Memory:
     reflections: int = 0
     """Evening reflections played to their end, at most one a night."""
     last_reflection: date | None = None
+    reminder: Reminder | None = None
     locale: str | None = None
     created: date | None = None
     last_used: date | None = None
@@ -86,6 +110,7 @@ class Memory:
             tips=heard,
             reflections=_whole(data.get("reflections")),
             last_reflection=_date(data.get("last_reflection")),
+            reminder=Reminder.from_attributes(data.get("reminder")),
             locale=locale if isinstance(locale, str) and len(locale) <= 8 else None,
             created=_date(data.get("created")),
             last_used=_date(data.get("last_used")),
@@ -99,6 +124,7 @@ class Memory:
             "tips": sorted(self.tips),
             "reflections": self.reflections,
             "last_reflection": _iso(self.last_reflection),
+            "reminder": self.reminder.to_attributes() if self.reminder else None,
             "locale": self.locale,
             "created": _iso(self.created),
             "last_used": _iso(self.last_used),

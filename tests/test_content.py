@@ -215,6 +215,8 @@ def test_custom_intents_have_enough_varied_samples(content: Content) -> None:
         "ResumeIntent",
         "ProgressIntent",
         "ForgetMeIntent",
+        "SetReminderIntent",
+        "CancelReminderIntent",
         "CrisisIntent",
         "AbuseIntent",
     }

@@ -71,7 +71,7 @@ def uncached_ssml(segments: Any, voice: Voice | None = None) -> str:
 def as_before() -> Iterator[None]:
     """Answer without remembered replies or renderings."""
     with (
-        mock.patch.object(handlers._ReplyHandler, "respond", uncached_respond),
+        mock.patch.object(handlers.ReplyHandler, "respond", uncached_respond),
         mock.patch.object(handlers, "to_ssml", uncached_ssml),
     ):
         yield

@@ -194,6 +194,7 @@ def test_the_record_reads_back_what_it_wrote_and_ignores_the_rest(content: Conte
         "tips",
         "reflections",
         "last_reflection",
+        "reminder",
         "locale",
         "created",
         "last_used",

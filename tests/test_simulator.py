@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from intents import Content
-from intents.loader import CRISIS_INTENT, MEMORY_INTENTS, SAFETY_INTENTS
+from intents.loader import CRISIS_INTENT, MEMORY_INTENTS, REMINDER_INTENTS, SAFETY_INTENTS
 from skill.authoring.interaction_model import DEPLOY_DIR, MODEL_PATH
 from speech.segments import plain_text
 from speech.ssml import ssml_problems
@@ -115,7 +115,7 @@ def test_every_custom_intent_is_reached_by_one_of_its_samples(
             assert numbers_said(entry) == safety_numbers(content, intent["name"])
         elif intent["name"] in content.topics:
             assert content.topics[intent["name"]].parts[0].say in said(entry)
-        elif intent["name"] in MEMORY_INTENTS:  # a first visit: nothing kept yet
+        elif intent["name"] in (*MEMORY_INTENTS, *REMINDER_INTENTS):  # nothing kept yet
             assert said(entry) and entry["response"]["response"]["shouldEndSession"] is False
         else:  # the evening reflection: one response that plays to its end
             assert said(entry) and entry["response"]["response"]["shouldEndSession"] is True

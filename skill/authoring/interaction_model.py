@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from intents import Catalogue, Content
+from skill.reminders import PERMISSION_SCOPE
 from speech.atomic import write_text_atomically
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +83,8 @@ def skill_manifest(catalogue: Catalogue) -> dict[str, Any]:
                     "interfaces": [],
                 }
             },
+            # Daily reminders of the evening reflection (skill.reminding).
+            "permissions": [{"name": PERMISSION_SCOPE}],
             # Disabling the skill deletes the person's record (skill.handlers).
             "events": {
                 "endpoint": {"uri": content.text("endpoint"), "sslCertificateType": "Wildcard"},
