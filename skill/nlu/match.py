@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from intents.loader import FALLBACK_INTENT, SAFETY_INTENTS
@@ -22,6 +22,7 @@ from skill.nlu.score import (
     score_samples,
     unknown_weight_among,
 )
+from skill.nlu.times import find_time
 from skill.nlu.words import Token, strip_invocation
 
 LAUNCH_REQUEST = "LaunchRequest"
@@ -38,6 +39,7 @@ SAFETY_STRONG = 0.8
 CUE_CONFIDENCE = 0.9
 """The confidence of a safety intent chosen for one of its cues (at least)."""
 
+TIME_SLOT_TYPE = "AMAZON.TIME"
 _PARTIAL_SLOT = 0.85  # a slot heard only by one telling word is less certain
 _CUE_GAP = 2  # words allowed between the words of a safety cue
 _EVIDENCE_SHARE = 0.2  # how much the intent-level word evidence counts in an intent score
@@ -114,6 +116,14 @@ def _find_slot(index: Index, slot_type: str, keys: Sequence[str]) -> _SlotMatch 
     return best
 
 
+def _time_slot(typed: Sequence[str]) -> _SlotMatch | None:
+    heard = find_time(typed)
+    if heard is None:
+        return None
+    value, positions = heard
+    return _SlotMatch(value, positions, 1.0, partial=False)
+
+
 def _in_order(keys: Sequence[str], wanted: Sequence[str], *, gap: int) -> tuple[int, ...] | None:
     """Find ``wanted`` in order within ``keys``, spanning at most len(wanted) + gap words."""
     for start, key in enumerate(keys):
@@ -162,6 +172,7 @@ def resolve_with(index: Index, utterance: str) -> Resolution:
     language = index.language
     all_tokens = language.tokens(text)
     tokens = language.content(all_tokens)
+    typed = tuple(token.surface.lower() for token in tokens)  # before spelling correction
     tokens = [index.correct_spelling(token) for token in tokens]
     keys = tuple(t.key for t in tokens)
     if not keys:
@@ -172,7 +183,7 @@ def resolve_with(index: Index, utterance: str) -> Resolution:
     cued = _heard(said, language.safety_cues, exceptions) & index.safety_intents
     worded = _heard(said, language.safety_words, exceptions) & index.safety_intents
 
-    slotted = _slotted(index, tokens, keys)
+    slotted = _slotted(index, tokens, keys, typed)
 
     # Exact: a sample or phrase, word for word.
     exact = index.exact.get(keys)
@@ -204,15 +215,25 @@ class _Slotted(NamedTuple):
     """What a match counts: less when the slot was heard only by one telling word."""
 
 
-def _slotted(index: Index, tokens: Sequence[Token], keys: tuple[str, ...]) -> list[_Slotted]:
-    """Make one placeholder version of the words per slot heard, as entity resolution would."""
+def _slotted(
+    index: Index, tokens: Sequence[Token], keys: tuple[str, ...], typed: Sequence[str]
+) -> list[_Slotted]:
+    """Make one placeholder version of the words per slot heard, as entity resolution would.
+
+    ``typed`` are the words before spelling correction, where a time of day is heard.
+    """
     versions: list[_Slotted] = []
     for slot_name, slot_type in index.slots:
-        found = _find_slot(index, slot_type, keys)
+        if slot_type == TIME_SLOT_TYPE:
+            found = _time_slot(typed)
+        else:
+            found = _find_slot(index, slot_type, keys)
         if found is None:
             continue
         first, last = found.positions[0], found.positions[-1]
         spoken = " ".join(tokens[i].surface for i in range(first, last + 1))
+        if slot_type == TIME_SLOT_TYPE:  # Alexa sends the time itself, not the words
+            spoken, found = found.value_id, replace(found, value_id="")
         placeholder = "{" + slot_name + "}"
         rest = [k for i, k in enumerate(keys) if i not in found.positions]
         rest.insert(first, placeholder)
