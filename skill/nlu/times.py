@@ -20,11 +20,14 @@ _MINUTES = {"fifteen": 15, "thirty": 30, "forty": 40, "fifty": 50, "twenty": 20,
 _UNITS = {"five": 5}
 _NAMED = {"noon": (12, 0), "midday": (12, 0), "midnight": (0, 0)}
 _NOT_A_TIME_BEFORE = frozenset(
-    "second seconds minute minutes hour hours day days week weeks month months year years "
-    "time times step steps tip tips of".split()
+    {
+        *("second", "seconds", "minute", "minutes", "hour", "hours", "day", "days"),
+        *("week", "weeks", "month", "months", "year", "years", "time", "times"),
+        *("step", "steps", "tip", "tips", "of"),
+    }
 )
 """A number followed by one of these is a count ("ten minutes"), not a time."""
-_NOT_A_TIME_AFTER = frozenset("step tip part number page chapter".split())
+_NOT_A_TIME_AFTER = frozenset(["step", "tip", "part", "number", "page", "chapter"])
 """A number after one of these names it ("step two", "tip three"), not a time."""
 
 HeardTime = tuple[str, tuple[int, ...]]
