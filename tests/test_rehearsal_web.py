@@ -125,6 +125,26 @@ def test_with_the_page_on_its_files_are_served_under_rehearse_only(page: FlaskCl
             assert reply.status_code == (200 if path.startswith("/rehearse/") else 404), path
 
 
+def test_with_a_store_the_page_is_welcomed_back_as_its_own_user(tmp_path: Path) -> None:
+    from skill import envelopes
+    from skill.dispatch import read_request_envelope
+    from skill.memory.settings import open_store
+    from skill.rehearsal import rehearsal_user_id
+    from skill.web.rehearsal_page import PAGE_USER
+
+    store = open_store(f"sqlite://{tmp_path / 'memory.db'}", {"CLOSER_USER_KEY": "p" * 40})
+    app = create_app({"SKIP_VERIFICATION": True, "REHEARSAL": True, "STORE": store})
+    page = app.test_client()
+    launch = page.post("/rehearse/start", json={"locale": "en-US"}).get_json()
+    assert launch["text"].startswith("Welcome to Closer Together")
+    turn = {"text": "my partner is pulling away", "session": launch["session"]}
+    assert page.post("/rehearse/turn", json=turn).status_code == 200
+    again = page.post("/rehearse/start", json={"locale": "en-US"}).get_json()
+    assert again["text"].startswith("Welcome back.")
+    kept = envelopes.launch_request(user_id=rehearsal_user_id(PAGE_USER))
+    assert store.get_attributes(read_request_envelope(kept))["topic"] == "PartnerPullingAwayIntent"
+
+
 def test_config_lists_the_locales(page: FlaskClient) -> None:
     config = page.get("/rehearse/config").get_json()
     assert config["default"] == "en-US"
