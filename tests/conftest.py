@@ -20,7 +20,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
@@ -149,6 +149,17 @@ def talk(client: FlaskClient) -> Conversation:
 SIMULATOR_DIR = Path(__file__).parent / "simulator"
 
 
+def unavailable(message: str, requirement: str) -> NoReturn:
+    """Skip a test whose system program is missing; fail it if CI requires the program.
+
+    CI sets ``CLOSER_REQUIRE_<requirement>=1`` (NODE, BROWSER, CADDY) after installing
+    it, so a broken install fails there instead of silently skipping the checks.
+    """
+    if os.environ.get(f"CLOSER_REQUIRE_{requirement}") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
     """The npm packages of tests/simulator; skipped locally if absent, required in CI.
@@ -163,10 +174,7 @@ def node_modules() -> Path:
         and (modules / "ask-smapi-model").is_dir()
     ):
         return modules
-    message = "npm packages missing: run `npm ci --prefix tests/simulator`"
-    if os.environ.get("CLOSER_REQUIRE_NODE") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable("npm packages missing: run `npm ci --prefix tests/simulator`", "NODE")
 
 
 @pytest.fixture(scope="session")
@@ -182,9 +190,7 @@ def dynalite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     reason = stand_in.missing()
     if reason is not None:
-        if os.environ.get("CLOSER_REQUIRE_NODE") == "1":
-            pytest.fail(f"dynalite cannot run: {reason}")
-        pytest.skip(f"dynalite cannot run: {reason}")
+        unavailable(f"dynalite cannot run: {reason}", "NODE")
     folder = tmp_path_factory.mktemp("dynalite")
     with (
         stand_in.running_dynalite(folder / "dynalite.log") as endpoint,

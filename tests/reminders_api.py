@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.pki import ServerTLS
+from tests.pki import ServerTLS, server_tls
 
 REMINDERS_PATH = "/v1/alerts/reminders"
 DRIP_SECONDS = 8.0
@@ -233,3 +233,21 @@ def reminders_stand_in(
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextlib.contextmanager
+def trusted_stand_in(
+    monkeypatch: Any, folder: Path, *, access_token: str | None
+) -> Iterator[RemindersStandIn]:
+    """Serve the stand-in and make ``requests`` trust its test root (this test only).
+
+    ``monkeypatch`` is pytest's: ``REQUESTS_CA_BUNDLE`` and ``NO_PROXY`` are set for the
+    test and restored after it.
+    """
+    tls = server_tls()
+    bundle = folder / "test-root.pem"
+    bundle.write_bytes(tls.root_pem)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with reminders_stand_in(tls, access_token=access_token) as stand_in:
+        yield stand_in

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from skill import envelopes
-from tests.conftest import free_port
+from tests.conftest import free_port, unavailable
 from tests.load import valid_answer
 from tests.pki import make_pki
 from tests.signed_server import server_process, write_pki
@@ -53,10 +53,7 @@ def caddy() -> str:
     found = shutil.which("caddy")
     if found:
         return found
-    message = "caddy is not installed (Debian package caddy)"
-    if os.environ.get("CLOSER_REQUIRE_CADDY") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable("caddy is not installed (Debian package caddy)", "CADDY")
 
 
 @pytest.fixture(scope="module")

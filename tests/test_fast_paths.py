@@ -39,6 +39,7 @@ from skill.conversation import State, Turn
 from skill.dispatch import MalformedEnvelope, handle_envelope, read_request_envelope
 from speech import ssml
 from speech.ssml import Pause, Telephone, Voice, to_ssml
+from tests import strategies
 
 ROOT = Path(__file__).resolve().parent.parent
 SDK = DefaultSerializer()
@@ -173,13 +174,7 @@ def test_data_json_would_change_goes_the_sdks_way(path: tuple[str, ...], value: 
 
 # --- bent envelopes ---------------------------------------------------------------------
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
-    ),
-    max_leaves=8,
-)
+json_values = strategies.json_values()
 timestamps = st.sampled_from(
     [
         "2026-11-25T17:43:13Z",

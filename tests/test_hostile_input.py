@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from skill import envelopes
 from skill.web.app import MAX_JSON_DEPTH, create_app
+from tests import strategies
 
 
 @pytest.fixture
@@ -119,13 +120,7 @@ def test_ordinary_nesting_is_answered(client: FlaskClient) -> None:
 
 # --- session attributes of the wrong type are ignored -------------------------------------
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
-    ),
-    max_leaves=8,
-)
+json_values = strategies.json_values()
 attribute_values = st.fixed_dictionaries(
     {},
     optional={

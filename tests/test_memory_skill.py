@@ -12,9 +12,7 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from skill import envelopes
 from skill.dispatch import read_request_envelope
 from skill.memory.settings import open_store
 from skill.web.app import create_app
-from tests.conftest import free_port, health
+from tests.conftest import running_server
 
 SECRET = "memory-skill-tests-" + "k" * 32
 USER = "amzn1.ask.account.memory-test"
@@ -194,33 +192,6 @@ def test_progress_counts_what_was_done(visit: OpenSkill) -> None:
 # --- two server processes sharing one store ------------------------------------------------
 
 
-@contextmanager
-def serve(setting: dict[str, str], log: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, **setting, "CLOSER_SKIP_VERIFICATION": "1", "CLOSER_SKILL_ID": ""}
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "skill.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health(base)
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def post(base: str, request: dict[str, Any]) -> dict[str, Any]:
     import urllib.request
 
@@ -237,9 +208,10 @@ def post(base: str, request: dict[str, Any]) -> dict[str, Any]:
 def test_two_servers_alternating_one_persons_turns_lose_nothing(
     store_setting: dict[str, str], tmp_path: Path
 ) -> None:
+    env = {**store_setting, "CLOSER_SKIP_VERIFICATION": "1", "CLOSER_SKILL_ID": ""}
     with (
-        serve(store_setting, tmp_path / "a.log") as first,
-        serve(store_setting, tmp_path / "b.log") as second,
+        running_server(env, tmp_path / "a.log") as first,
+        running_server(env, tmp_path / "b.log") as second,
     ):
         servers = [first, second]
         common = {"user_id": USER, "session_id": "amzn1.echo-api.session.two"}

@@ -9,7 +9,6 @@ must run there.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ import speech.render
 from skill import envelopes
 from skill.cli.serve import rehearsal_allowed
 from skill.web.app import create_app
-from tests.conftest import running_server
+from tests.conftest import running_server, unavailable
 from tests.speech_fakes import FakeEngine, working_fakes
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -585,9 +584,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         message = (
             f"browser test needs {', '.join(missing)}: apt-get install chromium chromium-driver"
         )
-        if os.environ.get("CLOSER_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message, "BROWSER")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in (

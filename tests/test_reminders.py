@@ -50,7 +50,6 @@ from skill.reminders import (
 )
 from skill.reminders.transport import MAX_BODY_BYTES, NoAnswer
 from tests.loopback import loopback_server, respond
-from tests.pki import server_tls
 from tests.reminders_api import (
     DRIP,
     REMINDERS_PATH,
@@ -58,7 +57,7 @@ from tests.reminders_api import (
     RemindersStandIn,
     Scripted,
     error_reply,
-    reminders_stand_in,
+    trusted_stand_in,
 )
 
 ACCESS_TOKEN = "Atc.test-access-token-0123456789"
@@ -70,12 +69,7 @@ SERIALIZER = DefaultSerializer()
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[RemindersStandIn]:
     """The stand-in, trusted by requests through REQUESTS_CA_BUNDLE (this test only)."""
-    tls = server_tls()
-    bundle = tmp_path / "test-root.pem"
-    bundle.write_bytes(tls.root_pem)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    with reminders_stand_in(tls, access_token=ACCESS_TOKEN) as stand_in:
+    with trusted_stand_in(monkeypatch, tmp_path, access_token=ACCESS_TOKEN) as stand_in:
         yield stand_in
 
 

@@ -22,8 +22,12 @@ from skill.memory.settings import open_store
 from skill.reminders import PERMISSION_SCOPE
 from skill.reminding import CONSENT_TOKEN, evening_time, spoken_time
 from skill.web.app import create_app
-from tests.pki import server_tls
-from tests.reminders_api import RemindersStandIn, Scripted, error_reply, reminders_stand_in
+from tests.reminders_api import (
+    RemindersStandIn,
+    Scripted,
+    error_reply,
+    trusted_stand_in,
+)
 
 ACCESS_TOKEN = "Atc.skill-test-access-token"
 USER = "amzn1.ask.account.reminder-test"
@@ -33,12 +37,8 @@ SPOKEN = "It's time for your evening reflection with Closer Together."
 
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[RemindersStandIn]:
-    tls = server_tls()
-    bundle = tmp_path / "test-root.pem"
-    bundle.write_bytes(tls.root_pem)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    with reminders_stand_in(tls, access_token=ACCESS_TOKEN) as stand_in:
+    """The stand-in, trusted by requests through REQUESTS_CA_BUNDLE (this test only)."""
+    with trusted_stand_in(monkeypatch, tmp_path, access_token=ACCESS_TOKEN) as stand_in:
         yield stand_in
 
 

@@ -17,14 +17,9 @@ from hypothesis import strategies as st
 
 from skill import envelopes
 from skill.web.app import create_app
+from tests import strategies
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+json_values = strategies.json_values(text=20, width=4, leaves=12)
 
 INTENTS = [
     "PartnerPullingAwayIntent",

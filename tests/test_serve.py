@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import re
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -81,25 +86,25 @@ def test_healthz_reports_verification_on(base: str) -> None:
     assert health(base)["verification"] == "on"
 
 
+def serve_and_fail(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `closer serve` (verification on, so no warning is printed) that must not start."""
+    return subprocess.run(
+        [sys.executable, "-m", "skill.cli", "serve", *args],
+        env={**os.environ, "CLOSER_SKIP_VERIFICATION": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_a_port_in_use_is_one_clear_line() -> None:
     """In a process of its own: waitress leaves its half-made server to the collector."""
-    import os
-    import socket
-    import subprocess
-    import sys
-
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "skill.cli", "serve", "--port", str(port)],
-            env={**os.environ, "CLOSER_SKIP_VERIFICATION": ""},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = serve_and_fail("--port", str(port))
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"closer serve: cannot listen on 127.0.0.1:{port}: Address already in use"
@@ -123,27 +128,12 @@ def test_a_bad_serve_option_is_refused_before_anything_starts(bad: list[str]) ->
     ],
 )
 def test_a_host_it_cannot_listen_on_is_one_clear_line(host: str, reason: str) -> None:
-    import os
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, "-m", "skill.cli", "serve", "--host", host, "--port", "8000"],
-        env={**os.environ, "CLOSER_SKIP_VERIFICATION": ""},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = serve_and_fail("--host", host, "--port", "8000")
     assert result.returncode == 2
     assert result.stderr.strip() == f"closer serve: cannot listen on {host}:8000: {reason}"
 
 
 def test_port_0_prints_the_port_really_bound_and_serves_there(tmp_path: Path) -> None:
-    import os
-    import re
-    import subprocess
-    import sys
 
     log = tmp_path / "serve.log"
     with log.open("w") as output:
