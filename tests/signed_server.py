@@ -7,7 +7,9 @@ pieces in a process of their own: :func:`skill.web.app.create_app` with a
 verifier that trusts the test root of :mod:`tests.pki` and is handed its chain
 instead of fetching it, served by :func:`skill.web.server.listening_server` with
 exactly the settings `closer serve` uses. Everything else (verification on, the
-skill id checked, logging at INFO, no rehearsal page) is as deployed.
+skill id checked, logging at INFO, no rehearsal page) is as deployed. Memory is kept
+only when ``CLOSER_STORE`` is set, in the store it names, as `closer serve` reads it
+(several servers sharing one store, as when scaling out).
 
 Run: ``python -m tests.signed_server --pki-dir DIR [--port 0] [--threads 4]``; it
 prints ``listening on http://HOST:PORT`` once bound, like `closer serve`.
@@ -22,7 +24,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,7 @@ def write_pki(pki: TestPKI, folder: Path) -> None:
 
 def signed_app(pki_dir: Path) -> Any:
     """The web service as deployed, except that it trusts the test root in ``pki_dir``."""
+    from skill.memory.settings import open_store
     from skill.web.app import create_app
     from skill.web.verification import RequestVerifier
 
@@ -58,6 +61,9 @@ def signed_app(pki_dir: Path) -> Any:
             "VERIFIER": verifier,
             "SKILL_IDS": envelopes.LOCAL_SKILL_ID,
             "REHEARSAL": False,
+            "STORE": open_store(os.environ["CLOSER_STORE"])
+            if "CLOSER_STORE" in os.environ
+            else None,
         }
     )
 
@@ -109,10 +115,12 @@ def server_process(
     *,
     command: tuple[str, ...] = ("tests.signed_server",),
     threads: int = 4,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[ServerProcess]:
     """Start ``python -m COMMAND --pki-dir ... --port 0`` and wait for its address line.
 
-    ``command`` is a module and its own arguments (the benchmark serves a bare app too).
+    ``command`` is a module and its own arguments (the benchmark serves a bare app too);
+    ``env`` adds to the environment (``CLOSER_STORE``, say).
     """
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -123,7 +131,7 @@ def server_process(
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "CLOSER_LOG_LEVEL": "INFO"},
+            env={**os.environ, **(env or {}), "CLOSER_LOG_LEVEL": "INFO"},
         )
     try:
         deadline = time.monotonic() + 30
