@@ -85,10 +85,7 @@ def _respell_tree(node: Any, respell: Callable[[str], str]) -> Any:
 _NOT_RESPELT = frozenset(
     {
         "invocation_name",
-        "endpoint",
         "category",
-        "privacy_policy_url",
-        "terms_of_use_url",
         "example_phrases",
         "keywords",
     }

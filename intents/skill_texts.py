@@ -20,14 +20,11 @@ from intents.report import Report
 SKILL_TEXTS: dict[tuple[str, ...], frozenset[str]] = {
     ("invocation_name",): frozenset(),
     ("name",): frozenset(),
-    ("endpoint",): frozenset(),
     ("voice", "step_label"): frozenset({"step", "total"}),
     ("manifest", "summary"): frozenset(),
     ("manifest", "description"): frozenset(),
     ("manifest", "category"): frozenset(),
     ("manifest", "testing_instructions"): frozenset(),
-    ("manifest", "privacy_policy_url"): frozenset(),
-    ("manifest", "terms_of_use_url"): frozenset(),
     ("launch", "say"): frozenset(),
     ("launch", "ask"): frozenset(),
     ("launch", "reprompt"): frozenset(),
@@ -104,6 +101,17 @@ SKILL_TEXTS: dict[tuple[str, ...], frozenset[str]] = {
 }
 
 
+MOVED_TO_SETTINGS: dict[tuple[str, ...], str] = {
+    ("endpoint",): "closer build-model --endpoint URL (or CLOSER_ENDPOINT)",
+    ("manifest", "privacy_policy_url"): "CLOSER_PRIVACY_URL",
+    ("manifest", "terms_of_use_url"): "CLOSER_TERMS_URL",
+}
+"""Addresses skill.yaml once held, now each deployment's own: where each is given now.
+
+Reported rather than ignored, so that content which still sets one is not quietly
+published with another address.
+"""
+
 LAUNCH_AND_WAKE_WORDS = frozenset(
     {
         "alexa",
@@ -164,6 +172,7 @@ def check_skill(data: LocatedDict, path: Path, report: Report) -> dict[str, Any]
                 report.add(
                     path, where, f"{name} uses {{{placeholder}}}; the placeholders here are {known}"
                 )
+    _check_moved(data, path, report)
     invocation = data.get("invocation_name")
     if isinstance(invocation, str):
         for problem in invocation_problems(invocation):
@@ -181,6 +190,18 @@ def check_skill(data: LocatedDict, path: Path, report: Report) -> dict[str, Any]
             "questions.go_on must list two or more questions, so that turns can vary",
         )
     return data
+
+
+def _check_moved(data: LocatedDict, path: Path, report: Report) -> None:
+    """Report each address that skill.yaml no longer holds, at its line, with where it goes."""
+    for keys, where_now in MOVED_TO_SETTINGS.items():
+        parent = data.get(keys[0]) if len(keys) > 1 else data
+        if isinstance(parent, LocatedDict) and keys[-1] in parent:
+            report.add(
+                path,
+                parent.key_lines.get(keys[-1], line_of(parent)),
+                f"{'.'.join(keys)} is a deployment setting, not content: give it to {where_now}",
+            )
 
 
 def _placeholders(text: str) -> Iterator[str]:

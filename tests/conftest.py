@@ -42,6 +42,10 @@ def pytest_configure(config: pytest.Config) -> None:
         import tempfile
 
         os.environ["CLOSER_DATA_DIR"] = tempfile.mkdtemp(prefix="closer-test-data-")
+    # A deployment's addresses and a local server's switch must not leak into the
+    # checks of the committed package (`closer build-model --check`, `lint --publish`).
+    for name in ("CLOSER_ENDPOINT", "CLOSER_PRIVACY_URL", "CLOSER_TERMS_URL"):
+        os.environ.pop(name, None)
 
 
 @pytest.fixture(scope="session")

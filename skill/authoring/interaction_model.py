@@ -3,6 +3,9 @@
 The files under ``deploy/`` are committed so the ASK CLI can deploy them as they
 are, but nobody edits them: ``closer build-model`` writes them from ``intents/``,
 and ``closer build-model --check`` (run by the tests) fails when they are stale.
+The addresses a deployment gives (endpoint, privacy and terms pages) come in as
+:class:`~skill.authoring.deploy_settings.DeploySettings`; the committed package
+carries the placeholders.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from intents import Catalogue, Content
+from skill.authoring.deploy_settings import PLACEHOLDERS, DeploySettings
 from skill.reminders import PERMISSION_SCOPE
 from speech.atomic import write_text_atomically
 
@@ -59,9 +63,18 @@ def example_phrases(content: Content) -> list[str]:
     return phrases
 
 
-def skill_manifest(catalogue: Catalogue) -> dict[str, Any]:
+SSL_CERTIFICATE_TYPE = "Trusted"
+"""The endpoint's certificate is from an authority Alexa trusts, as Caddy's Let's Encrypt one is.
+
+"Wildcard" would claim a wildcard certificate, and "SelfSigned" needs the
+certificate uploaded with the package.
+"""
+
+
+def skill_manifest(catalogue: Catalogue, settings: DeploySettings = PLACEHOLDERS) -> dict[str, Any]:
     """Build skill.json: each locale's listing, the endpoint, privacy and compliance flags."""
     content = catalogue.default
+    endpoint = {"uri": settings.endpoint, "sslCertificateType": SSL_CERTIFICATE_TYPE}
     return {
         "manifest": {
             "manifestVersion": "1.0",
@@ -79,7 +92,7 @@ def skill_manifest(catalogue: Catalogue) -> dict[str, Any]:
             },
             "apis": {
                 "custom": {
-                    "endpoint": {"uri": content.text("endpoint"), "sslCertificateType": "Wildcard"},
+                    "endpoint": dict(endpoint),
                     "interfaces": [],
                 }
             },
@@ -87,7 +100,7 @@ def skill_manifest(catalogue: Catalogue) -> dict[str, Any]:
             "permissions": [{"name": PERMISSION_SCOPE}],
             # Disabling the skill deletes the person's record (skill.handlers).
             "events": {
-                "endpoint": {"uri": content.text("endpoint"), "sslCertificateType": "Wildcard"},
+                "endpoint": dict(endpoint),
                 "subscriptions": [{"eventName": "SKILL_DISABLED"}],
             },
             "privacyAndCompliance": {
@@ -99,8 +112,8 @@ def skill_manifest(catalogue: Catalogue) -> dict[str, Any]:
                 "containsAds": False,
                 "locales": {
                     locale: {
-                        "privacyPolicyUrl": content.text("manifest", "privacy_policy_url"),
-                        "termsOfUseUrl": content.text("manifest", "terms_of_use_url"),
+                        "privacyPolicyUrl": settings.privacy_url,
+                        "termsOfUseUrl": settings.terms_url,
                     }
                     for locale in catalogue.locales
                 },
@@ -134,13 +147,15 @@ def ask_resources() -> dict[str, Any]:
     }
 
 
-def generated_files(catalogue: Catalogue) -> dict[str, str]:
+def generated_files(
+    catalogue: Catalogue, settings: DeploySettings = PLACEHOLDERS
+) -> dict[str, str]:
     """Every generated file under deploy/, by relative path, as the exact text to write."""
     files = {
         MODEL_PATH.format(locale=locale): interaction_model(catalogue.for_locale(locale))
         for locale in catalogue.locales
     }
-    files["skill-package/skill.json"] = skill_manifest(catalogue)
+    files["skill-package/skill.json"] = skill_manifest(catalogue, settings)
     files["ask-resources.json"] = ask_resources()
     return {
         path: json.dumps(data, indent=2, ensure_ascii=False) + "\n" for path, data in files.items()
@@ -156,20 +171,24 @@ def in_checkout() -> bool:
     return (PROJECT_ROOT / "pyproject.toml").is_file() and DEPLOY_DIR.is_dir()
 
 
-def stale_files(catalogue: Catalogue, deploy_dir: Path = DEPLOY_DIR) -> list[str]:
+def stale_files(
+    catalogue: Catalogue, deploy_dir: Path = DEPLOY_DIR, settings: DeploySettings = PLACEHOLDERS
+) -> list[str]:
     """Return the generated files that are missing or differ from what content gives."""
     stale = []
-    for path, text in generated_files(catalogue).items():
+    for path, text in generated_files(catalogue, settings).items():
         target = deploy_dir / path
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             stale.append(path)
     return stale
 
 
-def write_files(catalogue: Catalogue, deploy_dir: Path = DEPLOY_DIR) -> list[str]:
+def write_files(
+    catalogue: Catalogue, deploy_dir: Path = DEPLOY_DIR, settings: DeploySettings = PLACEHOLDERS
+) -> list[str]:
     """Write the generated files that changed, each atomically; return their paths."""
-    changed = stale_files(catalogue, deploy_dir)
-    files = generated_files(catalogue)
+    changed = stale_files(catalogue, deploy_dir, settings)
+    files = generated_files(catalogue, settings)
     for path in changed:
         write_text_atomically(deploy_dir / path, files[path])
     return changed

@@ -1,8 +1,15 @@
-"""``closer build-model``: write the interaction models and manifest of deploy/ from intents/."""
+"""``closer build-model``: write the interaction models and manifest of deploy/ from intents/.
+
+The endpoint, privacy and terms addresses are the deployment's own, not content:
+``--endpoint`` or the environment sets them, and a package already built keeps its
+own (:mod:`skill.authoring.deploy_settings`), so that rebuilding after a content edit
+does not send Alexa back to a placeholder.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,10 +29,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="write (or check) the ASK CLI project in DIR instead of the checkout's deploy/",
     )
+    parser.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="the HTTPS address Alexa posts to, e.g. https://skill.example.org/alexa "
+        "(default: CLOSER_ENDPOINT, else the one the package already has)",
+    )
 
 
 def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
     """Write the files that changed, or with --check report the stale ones."""
+    from skill.authoring.deploy_settings import SettingError, deploy_settings
     from skill.authoring.interaction_model import (
         DEPLOY_DIR,
         in_checkout,
@@ -45,13 +59,18 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         print(f"closer build-model: {args.out} is not a folder", file=sys.stderr)
         return 2
+    try:
+        settings = deploy_settings(os.environ, target, endpoint=args.endpoint)
+    except SettingError as error:
+        print(f"closer build-model: {error}", file=sys.stderr)
+        return 2
     if args.check:
-        stale = stale_files(catalogue, target)
+        stale = stale_files(catalogue, target, settings)
         for path in stale:
             print(f"{shown}/{path} is stale: run `closer build-model`", file=sys.stderr)
         return 1 if stale else 0
     try:
-        changed = write_files(catalogue, target)
+        changed = write_files(catalogue, target, settings)
     except OSError as error:
         print(f"closer build-model: cannot write {shown}: {error.strerror}", file=sys.stderr)
         return 1
