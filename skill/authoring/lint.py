@@ -12,14 +12,18 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from intents import Catalogue
 from intents.loader import REFLECTION_INTENT, SAFETY_INTENTS
 from intents.report import word_count
+from intents.rules import not_samples
 from intents.samples import normalise_sample, sample_problems
 from skill.alexa import build_skill
+from skill.authoring.deploy_settings import DeploySettings, deploy_settings
 from skill.authoring.interaction_model import (
+    DEPLOY_DIR,
     example_phrases,
     in_checkout,
     interaction_model,
@@ -53,15 +57,29 @@ MAX_QUESTION_SHARE = 0.25
 """No single closing question may end more than this share of the topic turns."""
 
 
-def lint(catalogue: Catalogue) -> list[str]:
-    """Return every problem found; an empty list means the skill is ready to build."""
+def lint(
+    catalogue: Catalogue,
+    project_dir: Path | None = None,
+    settings: DeploySettings | None = None,
+) -> list[str]:
+    """Return every problem found; an empty list means the skill is ready to build.
+
+    The skill package in ``project_dir`` (the checkout's deploy/ by default; an
+    installed package has none) must be what ``closer build-model`` would write now,
+    with ``settings`` (by default, the addresses the package already carries).
+    """
     problems: list[str] = []
     for locale in catalogue.locales:
         problems += _model_problems(interaction_model(catalogue.for_locale(locale)), locale)
     problems += _manifest_problems(catalogue, skill_manifest(catalogue))
-    if in_checkout():  # an installed package has no deploy/ to compare with
+    if project_dir is None and in_checkout():
+        project_dir = DEPLOY_DIR
+    if project_dir is not None:
+        shown = "deploy" if project_dir == DEPLOY_DIR else str(project_dir)
+        chosen = settings or deploy_settings({}, project_dir)
         problems += [
-            f"deploy/{path}: stale; run `closer build-model`" for path in stale_files(catalogue)
+            f"{shown}/{path}: stale; run `closer build-model`"
+            for path in stale_files(catalogue, project_dir, chosen)
         ]
     problems += _question_problems(catalogue)
     problems += _response_problems(catalogue)
@@ -118,10 +136,9 @@ def _manifest_problems(catalogue: Catalogue, manifest: dict[str, Any]) -> list[s
     problems = []
     content = catalogue.default
     invocation = content.text("invocation_name")
-    samples = {normalise_sample(s) for intent in content.intents.values() for s in intent.samples}
+    samples = [s for intent in content.intents.values() for s in intent.samples]
     for phrase in example_phrases(content)[1:]:
-        spoken = phrase.removeprefix(f"Alexa, ask {invocation} ")
-        if normalise_sample(spoken) not in samples:
+        if not_samples([phrase.removeprefix(f"Alexa, ask {invocation} ")], samples):
             problems.append(f"manifest: example phrase '{phrase}' is not a sample utterance")
     published = manifest["manifest"]["publishingInformation"]["locales"]
     if set(published) != set(catalogue.locales):
