@@ -50,7 +50,7 @@ from skill.authoring.selfhost import (
     read_unit,
     unit_environment,
 )
-from skill.dispatch import read_request_envelope
+from skill.dispatch import MalformedEnvelope, read_request_envelope
 from skill.handlers import OtherRequestHandler
 from skill.reminders import PERMISSION_SCOPE
 
@@ -239,7 +239,10 @@ def handled_events(skill: CustomSkill) -> set[str]:
     """
     handled = set()
     for kind, subscription in EVENTS.items():
-        request = read_request_envelope(envelopes.envelope({"type": kind, "body": {}}))
+        try:
+            request = read_request_envelope(envelopes.envelope({"type": kind, "body": {}}))
+        except MalformedEnvelope:  # an event this SDK does not know: no handler can have it
+            continue
         handler_input = HandlerInput(request_envelope=request)
         for mapper in skill.request_dispatcher.request_mappers:
             chain = mapper.get_request_handler_chain(handler_input)
