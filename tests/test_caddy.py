@@ -52,6 +52,7 @@ class Proxy:
 
     port: int
     tls: ssl.SSLContext
+    server_log: Path | None = None
 
     def connect(self) -> http.client.HTTPSConnection:
         return http.client.HTTPSConnection("localhost", self.port, timeout=10, context=self.tls)
@@ -73,6 +74,7 @@ def proxy(caddy: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prox
         server_process(folder, folder / "server.log") as server,
         running_caddy(caddy, folder, [server.port]) as running,
     ):
+        running.server_log = server.log
         yield running
 
 
@@ -173,14 +175,36 @@ def test_only_the_skills_routes_pass_the_proxy(
         connection.close()
 
 
-def test_an_oversized_body_is_refused_through_the_proxy(proxy: Proxy) -> None:
-    body = b"{" + b" " * (200 * 1024) + b"}"
+@pytest.mark.parametrize("size", [200 * 1024, 128 * 1024 + 1])
+def test_an_oversized_body_is_refused_by_the_proxy(proxy: Proxy, size: int) -> None:
+    """Refused before it is sent on: the server never sees it (so no race, see the file)."""
+    body = b"{" + b" " * (size - 2) + b"}"
     connection = proxy.connect()
     try:
         connection.request(
             "POST", "/alexa", body=body, headers={"Content-Type": "application/json"}
         )
-        assert connection.getresponse().status == 413
+        reply = connection.getresponse()
+        assert (reply.status, json.loads(reply.read())) == (
+            413,
+            {"error": "body is over 128 KiB"},
+        )
+    finally:
+        connection.close()
+    assert proxy.server_log is not None
+    assert "refused 413" not in proxy.server_log.read_text()
+
+
+def test_a_body_at_the_limit_reaches_the_server(proxy: Proxy) -> None:
+    body = b"{" + b" " * (128 * 1024 - 2) + b"}"
+    connection = proxy.connect()
+    try:
+        connection.request(
+            "POST", "/alexa", body=body, headers={"Content-Type": "application/json"}
+        )
+        reply = connection.getresponse()
+        assert reply.status == 400  # unsigned: the server behind refused it
+        assert json.loads(reply.read())["error"].startswith("signature: ")
     finally:
         connection.close()
 
