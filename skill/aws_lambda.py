@@ -54,14 +54,20 @@ from ask_sdk_core.skill import CustomSkill
 
 from intents import Content, load_catalogue
 from skill.alexa import build_skill
-from skill.checks import RequestRefused, check_depth, check_shape, check_skill_id, split_ids
+from skill.checks import (
+    SKILL_ID_VARIABLE,
+    RequestRefused,
+    check_depth,
+    check_shape,
+    check_skill_id,
+    split_ids,
+)
 from skill.dispatch import MalformedEnvelope, apology_envelope, handle_envelope
 from skill.memory import StoreError, StoreSettingError
 from skill.memory.settings import STORE_VARIABLE, open_store
 
 log = logging.getLogger("closer.lambda")
 
-SKILL_ID_VARIABLE = "CLOSER_SKILL_ID"
 LOG_LEVEL_VARIABLE = "CLOSER_LOG_LEVEL"
 
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+SKILL_ID_VARIABLE = "CLOSER_SKILL_ID"
+"""The environment variable that binds a service to its skill id (or ids, comma-separated)."""
+
 MAX_JSON_DEPTH = 32
 """Alexa's envelopes nest about eight deep; far deeper JSON is an attack on the recursion
 limit of whatever reads it next (the SDK, the reader, ``json.dumps``)."""

@@ -29,6 +29,7 @@ from skill import __version__
 from skill.alexa import build_skill
 from skill.checks import MAX_JSON_DEPTH as MAX_JSON_DEPTH  # where tests and callers found it
 from skill.checks import (
+    SKILL_ID_VARIABLE,
     RequestRefused,
     check_depth,
     check_shape,
@@ -60,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     app = Flask(__name__, static_folder=None)
     app.config.update(
-        SKILL_IDS=split_ids(os.environ.get("CLOSER_SKILL_ID", "")),
+        SKILL_IDS=split_ids(os.environ.get(SKILL_ID_VARIABLE, "")),
         SKIP_VERIFICATION=os.environ.get("CLOSER_SKIP_VERIFICATION", "") == "1",
         VERIFIER=None,
         CONTENT_DIR=None,
