@@ -7,6 +7,7 @@ the least privilege of the role and the names the code reads. Nothing is deploye
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 from pathlib import Path
@@ -174,3 +175,8 @@ def test_ask_resources_points_at_the_template_the_handler_and_the_package_folder
     assert callable(getattr(importlib.import_module(module), name))
     assert profile["code"]["default"]["src"] == f"./{lambda_stack.CODE_FOLDER}"
     assert "events" in config["targetEndpoint"], "SKILL_DISABLED must reach the function"
+    from skill.cli import package_lambda
+
+    parser = argparse.ArgumentParser()
+    package_lambda.configure(parser)
+    assert config["runtime"] == f"python{parser.get_default('python_version')}"
