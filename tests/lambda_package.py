@@ -37,13 +37,14 @@ from skill.aws_lambda import handler
 imported = time.perf_counter()
 with open(events_path) as events_file:
     events = json.load(events_file)
-answers, first = [], None
+answers, first, answered_at = [], None, None
 for event in events:
     try:
         answers.append({"answer": handler(event, None)})
     except Exception as error:
         answers.append({"error": type(error).__name__, "message": str(error)})
-    first = first or time.perf_counter()
+    if first is None:
+        first, answered_at = time.perf_counter(), time.time()
 stdlib = tuple(sysconfig.get_path(name) for name in ("stdlib", "platstdlib"))
 outside = sorted(
     name for name, module in list(sys.modules.items())
@@ -53,6 +54,7 @@ outside = sorted(
 print(json.dumps({
     "answers": answers, "outside": outside, "path": sys.path, "compiled": len(compiled),
     "import": imported - started, "first_answer": (first or imported) - imported,
+    "answered_at": answered_at,
 }))
 """
 
@@ -79,7 +81,8 @@ def invoke_unpacked(
     ``answers`` has one ``{"answer": response}`` or ``{"error": type, "message": ...}``
     per event; ``outside`` names every module imported from neither the folder nor
     the standard library; ``compiled`` counts the package's source files compiled;
-    ``import`` and ``first_answer`` are seconds.
+    ``import`` and ``first_answer`` are seconds, ``answered_at`` the wall clock
+    (``time.time()``) when the first answer was ready.
     """
     with tempfile.TemporaryDirectory() as scratch:
         events_path = Path(scratch) / "events.json"
