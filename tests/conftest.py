@@ -129,7 +129,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     skill on purpose says so with ``@pytest.mark.crash_expected``.
     """
     recorder = _CrashRecorder()
-    loggers = [logging.getLogger("closer.skill"), logging.getLogger("closer.web")]
+    loggers = [logging.getLogger(f"closer.{name}") for name in ("skill", "web", "lambda")]
     for logger in loggers:
         logger.addHandler(recorder)
     try:

@@ -1,4 +1,4 @@
-"""Generate the Alexa interaction model and skill manifest from the content.
+"""Generate the Alexa interaction model, skill manifest and ASK CLI project from the content.
 
 The files under ``deploy/`` are committed so the ASK CLI can deploy them as they
 are, but nobody edits them: ``closer build-model`` writes them from ``intents/``,
@@ -16,6 +16,12 @@ from typing import Any
 
 from intents import Catalogue, Content
 from skill.authoring.deploy_settings import PLACEHOLDERS, DeploySettings
+from skill.authoring.lambda_stack import (
+    CODE_FOLDER,
+    TEMPLATE_PATH,
+    skill_infrastructure,
+    skill_stack,
+)
 from skill.reminders import PERMISSION_SCOPE
 from speech.atomic import write_text_atomically
 
@@ -140,10 +146,22 @@ def _one_line(text: str) -> str:
 
 
 def ask_resources() -> dict[str, Any]:
-    """ASK CLI v2 project file: the skill package lives beside it; the endpoint is ours."""
+    """ASK CLI v2 project file: the skill package, and the skill on AWS Lambda.
+
+    ``code`` is the unpacked Lambda package (``closer package-lambda --folder``),
+    which the ASK CLI zips as it is; ``skillInfrastructure`` deploys it with the
+    CloudFormation template (:mod:`skill.authoring.lambda_stack`). A skill served by
+    ``closer serve`` deploys only the skill package: ``ask deploy --target skill-metadata``.
+    """
     return {
         "askcliResourcesVersion": "2020-03-31",
-        "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}},
+        "profiles": {
+            "default": {
+                "skillMetadata": {"src": "./skill-package"},
+                "code": {"default": {"src": f"./{CODE_FOLDER}"}},
+                "skillInfrastructure": skill_infrastructure(),
+            }
+        },
     }
 
 
@@ -157,6 +175,7 @@ def generated_files(
     }
     files["skill-package/skill.json"] = skill_manifest(catalogue, settings)
     files["ask-resources.json"] = ask_resources()
+    files[TEMPLATE_PATH] = skill_stack()
     return {
         path: json.dumps(data, indent=2, ensure_ascii=False) + "\n" for path, data in files.items()
     }

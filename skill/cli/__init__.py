@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "rehearse",
     "preview",
     "forget",
+    "package_lambda",
 )
 """Subcommand modules of this package, in the order ``closer --help`` lists them."""
 

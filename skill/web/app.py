@@ -3,7 +3,9 @@
 Why not flask-ask-sdk? It (through ask-sdk-webservice-support, certvalidator and
 oscrypto 1.3.0) cannot even be imported on OpenSSL 3.0.10 or newer. This module is
 the thin replacement: it checks the HTTP request, verifies it came from Alexa
-(:mod:`skill.web.verification`), and hands the envelope to :func:`skill.dispatch.handle_envelope`.
+(:mod:`skill.web.verification`), applies the envelope checks it shares with the Lambda
+entry point (:mod:`skill.checks`), and hands the envelope to
+:func:`skill.dispatch.handle_envelope`.
 
 Whatever arrives, the answer is a 4xx with ``{"error": ...}`` or a valid skill
 response, never a 500: Alexa treats a 500 as a broken skill. Log lines name the
@@ -25,6 +27,15 @@ from werkzeug.exceptions import HTTPException
 from intents import Content, load_catalogue
 from skill import __version__
 from skill.alexa import build_skill
+from skill.checks import MAX_JSON_DEPTH as MAX_JSON_DEPTH  # where tests and callers found it
+from skill.checks import (
+    SKILL_ID_VARIABLE,
+    RequestRefused,
+    check_depth,
+    check_shape,
+    check_skill_id,
+    split_ids,
+)
 from skill.dispatch import MalformedEnvelope, apology_envelope, handle_envelope
 from skill.web.verification import (
     CERT_URL_HEADER,
@@ -36,17 +47,6 @@ from skill.web.verification import (
 log = logging.getLogger("closer.web")
 
 MAX_BODY_BYTES = 128 * 1024
-MAX_JSON_DEPTH = 32
-"""Alexa's envelopes nest about eight deep; far deeper JSON is an attack on the recursion
-limit of whatever reads it next (the SDK, the reader, ``json.dumps``)."""
-
-
-class RequestRefused(Exception):  # noqa: N818 - a refusal, not an error of ours
-    """The request is not one Alexa would send; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, reason: str, status: int = 400) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -61,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     app = Flask(__name__, static_folder=None)
     app.config.update(
-        SKILL_IDS=_split_ids(os.environ.get("CLOSER_SKILL_ID", "")),
+        SKILL_IDS=split_ids(os.environ.get(SKILL_ID_VARIABLE, "")),
         SKIP_VERIFICATION=os.environ.get("CLOSER_SKIP_VERIFICATION", "") == "1",
         VERIFIER=None,
         CONTENT_DIR=None,
@@ -71,7 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    app.config["SKILL_IDS"] = _split_ids(app.config["SKILL_IDS"])
+    app.config["SKILL_IDS"] = split_ids(app.config["SKILL_IDS"])
     catalogue = load_catalogue(app.config["CONTENT_DIR"])
     app.extensions["closer"] = {
         "catalogue": catalogue,
@@ -137,15 +137,14 @@ def _checked_envelope(verifier: RequestVerifier | None) -> dict[str, Any]:
         raise RequestRefused("body is not UTF-8") from None
     except (ValueError, RecursionError):  # not JSON, nested past the parser, a huge number
         raise RequestRefused("body is not JSON") from None
-    if _too_deep(envelope, MAX_JSON_DEPTH):
-        raise RequestRefused(f"body nests more than {MAX_JSON_DEPTH} levels deep")
-    _check_shape(envelope)
+    check_depth(envelope)
+    check_shape(envelope)
     if verifier is not None:
         try:
             verifier.verify_timestamp(envelope)
         except VerificationError as error:
             raise RequestRefused(f"timestamp: {error}") from None
-    _check_skill_id(envelope, current_app.config["SKILL_IDS"])
+    check_skill_id(envelope, current_app.config["SKILL_IDS"])
     return envelope
 
 
@@ -162,86 +161,6 @@ def _signature_headers(headers: Headers) -> dict[str, str]:
         for name in (CERT_URL_HEADER, SIGNATURE_HEADER)
         if (value := headers.get(name)) is not None
     }
-
-
-def _too_deep(data: Any, limit: int) -> bool:
-    """Tell whether JSON data nests deeper than ``limit``, without recursing."""
-    level: list[Any] = [data]
-    for _ in range(limit + 1):
-        level = [
-            child
-            for item in level
-            if isinstance(item, dict | list)
-            for child in (item.values() if isinstance(item, dict) else item)
-        ]
-        if not level:
-            return False
-    return True
-
-
-def _check_shape(envelope: Any) -> None:
-    """Refuse what is not shaped like an Alexa request envelope, before the SDK sees it."""
-    if not isinstance(envelope, dict):
-        raise RequestRefused("body must be a JSON object")
-    if not isinstance(envelope.get("version"), str):
-        raise RequestRefused("version must be a string")
-    req = envelope.get("request")
-    if not isinstance(req, dict):
-        raise RequestRefused("request must be an object")
-    for key in ("type", "requestId", "timestamp"):
-        if not isinstance(req.get(key), str):
-            raise RequestRefused(f"request.{key} must be a string")
-    for key in ("session", "context"):
-        if key in envelope and not isinstance(envelope[key], dict):
-            raise RequestRefused(f"{key} must be an object")
-    if req["type"] == "IntentRequest":
-        _check_intent_shape(req.get("intent"))
-    session = envelope.get("session")
-    if (
-        isinstance(session, dict)
-        and "attributes" in session
-        and not isinstance(session["attributes"], dict | None)
-    ):
-        raise RequestRefused("session.attributes must be an object")
-
-
-def _check_intent_shape(intent: Any) -> None:
-    """Refuse an intent request whose intent has no name, or whose slots are not objects."""
-    if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
-        raise RequestRefused("request.intent.name must be a string")
-    slots = intent.get("slots")
-    if slots is not None and not (
-        isinstance(slots, dict) and all(isinstance(s, dict) for s in slots.values())
-    ):
-        raise RequestRefused("request.intent.slots must map names to objects")
-
-
-def _check_skill_id(envelope: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    """Refuse requests for another skill when the service is bound to skill ids."""
-    if not allowed:
-        return
-    places = (("context", "System", "application"), ("session", "application"))
-    found = [_dig(envelope, *place, "applicationId") for place in places]
-    ids = [each for each in found if each is not None]
-    # Every id present must be one of ours: a number or a list where an id belongs
-    # is no id of ours, even when the other place names this skill.
-    if not ids or not all(isinstance(each, str) and each in allowed for each in ids):
-        raise RequestRefused("application id is not this skill's")
-
-
-def _dig(data: Any, *keys: str) -> Any:
-    """Follow ``keys`` through nested objects; None where one is missing."""
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _split_ids(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Read ``CLOSER_SKILL_ID``: one id or a comma-separated list."""
-    items = value.split(",") if isinstance(value, str) else value
-    return tuple(item.strip() for item in items if item.strip())
 
 
 def _http_error(error: HTTPException) -> tuple[Response, int]:
