@@ -208,14 +208,11 @@ def install_dependencies(tree: Path, target: Target) -> None:
         "2",
         *requirements(),
     ]
-    try:
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=PIP_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise PackagingError(
-            f"pip did not finish within {PIP_TIMEOUT_SECONDS} s; check the network and try again"
-        ) from None
+    result = _run(
+        command,
+        PIP_TIMEOUT_SECONDS,
+        f"pip did not finish within {PIP_TIMEOUT_SECONDS} s; check the network and try again",
+    )
     if result.returncode != 0:
         raise PackagingError(f"pip could not install the dependencies: {pip_reason(result.stderr)}")
 
@@ -268,14 +265,11 @@ def compile_tree(tree: Path, interpreter: str) -> None:
         LAMBDA_TASK_ROOT,
         str(tree),
     ]
-    try:
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise PackagingError(
-            f"compiling the bytecode took over {COMPILE_TIMEOUT_SECONDS} s"
-        ) from None
+    result = _run(
+        command,
+        COMPILE_TIMEOUT_SECONDS,
+        f"compiling the bytecode took over {COMPILE_TIMEOUT_SECONDS} s",
+    )
     if result.returncode != 0:
         lines = (result.stdout + result.stderr).strip().splitlines()
         raise PackagingError(f"a module does not compile: {lines[0] if lines else 'no reason'}")
@@ -308,3 +302,11 @@ def write_zip(tree: Path, out: Path) -> int:
                 info, path.read_bytes(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9
             )
     return out.stat().st_size
+
+
+def _run(command: list[str], timeout: float, too_slow: str) -> subprocess.CompletedProcess[str]:
+    """Run a build step with a deadline; past it, a PackagingError that says ``too_slow``."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise PackagingError(too_slow) from None
