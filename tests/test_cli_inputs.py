@@ -314,17 +314,7 @@ def test_rehearse_out_under_a_file_is_refused_before_the_conversation(
     a_file: Path, tmp_path: Path
 ) -> None:
     out = a_file / "evening.mp3"
-    result = closer(
-        "rehearse",
-        "--script",
-        os.devnull,
-        "--out",
-        str(out),
-        "--engine",
-        "espeak",
-        cwd=tmp_path,
-        env={"CLOSER_CACHE_DIR": str(tmp_path / "cache")},
-    )
+    result = rehearse_out(str(out), tmp_path)
     assert result.returncode == 1
     assert one_line(result.stderr) == (
         f"closer rehearse: cannot write {out}: {a_file} is a file, not a folder; "
@@ -372,19 +362,18 @@ def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
 # --- 5. an audio file named for another format ------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["evening.wav", "evening.ogg", "evening"])
-def test_rehearse_out_must_be_named_mp3(name: str, tmp_path: Path) -> None:
-    result = closer(
-        "rehearse",
-        "--script",
-        os.devnull,
-        "--out",
-        name,
-        "--engine",
-        "espeak",
+def rehearse_out(out: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``closer rehearse --out OUT`` with espeak and a cache of its own, saying nothing."""
+    return closer(
+        *("rehearse", "--script", os.devnull, "--out", out, "--engine", "espeak"),
         cwd=tmp_path,
         env={"CLOSER_CACHE_DIR": str(tmp_path / "cache")},
     )
+
+
+@pytest.mark.parametrize("name", ["evening.wav", "evening.ogg", "evening"])
+def test_rehearse_out_must_be_named_mp3(name: str, tmp_path: Path) -> None:
+    result = rehearse_out(name, tmp_path)
     assert result.returncode == 2
     assert one_line(result.stderr) == (
         f"closer rehearse: --out writes MP3, so name the file .mp3, not {name}"
