@@ -166,13 +166,25 @@ class Content:
 
     def text(self, *path: str) -> str:
         """Return one text of skill.yaml, like ``text("launch", "say")``."""
-        node: object = self.skill
-        for key in path:
-            if not isinstance(node, dict):
-                raise KeyError(".".join(path))
-            node = node[key]
+        node = self._skill_node(path)
         if not isinstance(node, str):
             raise KeyError(".".join(path))
+        return node
+
+    def skill_list(self, *path: str) -> tuple[str, ...]:
+        """Return one list of texts of skill.yaml, like ``skill_list("suggestions", "start")``."""
+        node = self._skill_node(path)
+        if not isinstance(node, list) or not all(isinstance(item, str) for item in node):
+            raise KeyError(".".join(path))
+        return tuple(node)
+
+    def _skill_node(self, path: tuple[str, ...]) -> object:
+        """Walk skill.yaml down ``path``; KeyError names the whole path when it is not there."""
+        node: object = self.skill
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                raise KeyError(".".join(path))
+            node = node[key]
         return node
 
     def topic_of_tip(self, tip_id: str) -> tuple[Topic, int] | None:

@@ -101,6 +101,12 @@ SKILL_TEXTS: dict[tuple[str, ...], frozenset[str]] = {
 }
 
 
+SUGGESTION_PLACES = ("start", "in_topic", "question", "after_safety")
+"""Where a screen offers what to say next (``suggestions`` in skill.yaml): see skill.suggestions."""
+MOST_SUGGESTIONS = 3
+"""A screen offers two or three things to say, as help does: more is a menu, not a hint."""
+
+
 MOVED_TO_SETTINGS: dict[tuple[str, ...], str] = {
     ("endpoint",): "closer build-model --endpoint URL (or CLOSER_ENDPOINT)",
     ("manifest", "privacy_policy_url"): "CLOSER_PRIVACY_URL",
@@ -173,6 +179,7 @@ def check_skill(data: LocatedDict, path: Path, report: Report) -> dict[str, Any]
                     path, where, f"{name} uses {{{placeholder}}}; the placeholders here are {known}"
                 )
     _check_moved(data, path, report)
+    _check_suggestions(data, path, report)
     invocation = data.get("invocation_name")
     if isinstance(invocation, str):
         for problem in invocation_problems(invocation):
@@ -190,6 +197,24 @@ def check_skill(data: LocatedDict, path: Path, report: Report) -> dict[str, Any]
             "questions.go_on must list two or more questions, so that turns can vary",
         )
     return data
+
+
+def _check_suggestions(data: LocatedDict, path: Path, report: Report) -> None:
+    """Report each place whose suggestions are not two or three short phrases."""
+    section = data.get("suggestions")
+    for place in SUGGESTION_PLACES:
+        phrases = section.get(place) if isinstance(section, dict) else None
+        where = line_of(phrases, line_of(section, line_of(data)))
+        if (
+            not isinstance(phrases, list)
+            or not 2 <= len(phrases) <= MOST_SUGGESTIONS
+            or not all(isinstance(p, str) and p.strip() for p in phrases)
+        ):
+            report.add(
+                path,
+                where,
+                f"suggestions.{place} must list two or three things to say, each a non-empty text",
+            )
 
 
 def _check_moved(data: LocatedDict, path: Path, report: Report) -> None:

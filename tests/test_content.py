@@ -265,6 +265,18 @@ def errors_of(directory: Path) -> list[str]:
     return caught.value.errors
 
 
+def test_suggestions_that_are_not_two_or_three_phrases_are_reported(content_copy: Path) -> None:
+    line = edit(
+        content_copy / "skill.yaml",
+        "  after_safety:\n    - repeat\n    - stop\n",
+        "  after_safety:\n    - repeat\n",
+    )
+    assert errors_of(content_copy) == [
+        f"content/skill.yaml:{line + 1}: suggestions.after_safety must list two or "
+        "three things to say, each a non-empty text"
+    ]
+
+
 def test_a_long_step_is_reported_with_file_line_and_limit(content_copy: Path) -> None:
     topics = content_copy / "topics.yaml"
     long_text = " ".join(["word"] * 61)
