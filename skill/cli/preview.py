@@ -48,7 +48,14 @@ from speech.render import (
 )
 from speech.segments import plain_text
 
-HELP = "render the skill's answers as MP3 previews (gTTS or an offline voice) with an index.html"
+HELP = "render the skill's answers as MP3 previews"
+DESCRIPTION = "Hear the skill's answers as MP3 files before Alexa says them, in an index.html."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("closer preview --all", "every answer of every locale"),
+    ("closer preview --intent PartnerPullingAwayIntent --step 2", "one step"),
+    ('closer preview --say "my partner is pulling away"', "the reply to an utterance"),
+    ("closer preview --all --engine piper", "offline"),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +72,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="speech engine (default auto: gtts, then piper, then espeak)",
     )
     parser.add_argument(
-        "--locale", help=f"only this locale (default: {DEFAULT_LOCALE}; every locale for --all)"
+        "--locale", help=f"only this locale (default {DEFAULT_LOCALE}; every locale for --all)"
     )
     parser.add_argument(
         "--out",
