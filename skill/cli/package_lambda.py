@@ -52,7 +52,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--arch",
         choices=("x86_64", "arm64"),
         default="x86_64",
-        help="Lambda's architecture (default x86_64, as the template's LambdaArchitecture)",
+        help="the architecture of Lambda's machine "
+        "(default x86_64, as the template's LambdaArchitecture)",
     )
     parser.add_argument(
         "--python-version",
