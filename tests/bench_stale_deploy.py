@@ -48,7 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     for _ in range(args.runs):
         out = subprocess.run(
-            [sys.executable, "-c", _ONE_RUN], capture_output=True, text=True, timeout=120, check=True
+            [sys.executable, "-c", _ONE_RUN],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         ).stdout
         results.append(json.loads(out))
     commands = []
