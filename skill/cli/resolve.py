@@ -40,7 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "utterance",
         nargs="*",
-        help="what a person says (default: read one utterance a line from stdin)",
+        help="what a person says (or none, to read one utterance a line from stdin)",
     )
 
 
