@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import urllib.request
 from collections.abc import Iterator
@@ -240,7 +241,7 @@ def make_stale(deploy: Path) -> None:
     "args",
     [
         ["resolve", "stop"],
-        ["rehearse", "--script", "/dev/null"],
+        ["rehearse", "--script", os.devnull],
     ],
 )
 def test_resolve_and_rehearse_warn_once_that_deploy_is_stale(
