@@ -43,7 +43,7 @@ function filter() {
   const words = box.value.toLowerCase().split(/\\s+/).filter(Boolean);
   let count = 0;
   for (const clip of document.querySelectorAll("li.clip")) {
-    const text = clip.dataset.search;
+    const text = clip.textContent.toLowerCase();
     const match = words.every((word) => text.includes(word));
     clip.hidden = !match;
     count += match;
@@ -225,10 +225,8 @@ def _item(entry: PageEntry, usual: tuple[str, tuple[str, ...]] | None) -> str:
         notes = entry.notes
         notes_class = "failed"
     shown = "".join(f'<div class="{notes_class}">{escape(note)}</div>' for note in notes)
-    search = escape(f"{entry.label} {entry.text}".lower())
     return (
-        f'<li class="clip" data-search="{search}">{head}{player}'
-        f'<div class="text">{escape(entry.text)}</div>{shown}</li>'
+        f'<li class="clip">{head}{player}<div class="text">{escape(entry.text)}</div>{shown}</li>'
     )
 
 
