@@ -53,6 +53,9 @@ def chromium(profile: Path, *, size: tuple[int, int] | None = None) -> Iterator[
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
+    if size:  # the page's own area, exactly: the window size would include the browser's
+        metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False}
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     try:
         yield driver
     finally:
