@@ -118,7 +118,7 @@ class Named:
     label: str
     order: tuple[int, ...]
     requests: tuple[str, ...]
-    """The internal labels of every request that hears it; the first is the one named."""
+    """The internal labels of every request that hears it, in the order they were asked."""
 
 
 @dataclass(frozen=True)

@@ -291,7 +291,7 @@ def _render_all(
 
 
 def _detail(item: Named) -> str:
-    """For authors: the request the clip is named after, and how many others hear it."""
+    """For authors: the first request that hears the clip, and how many others do."""
     first, others = item.requests[0], len(item.requests) - 1
     return first + (f" (and {others} other request{'s' * (others > 1)})" if others else "")
 
