@@ -23,11 +23,11 @@ import speech.render
 from skill import envelopes
 from skill.cli.serve import rehearsal_allowed
 from skill.web.app import create_app
+from tests.browser import chromium
+from tests.browser import missing as browser_missing
 from tests.conftest import running_server, unavailable
 from tests.speech_fakes import FakeEngine, working_fakes
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 LONG_BREAK = '<speak>Hi.<break time="10000s"/></speak>'
 """The 88-byte kind of request that once took 4.3 GB and wrote a 60 MB MP3."""
 
@@ -575,37 +575,11 @@ def test_closer_serve_offers_the_page_only_on_loopback(
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Debian's headless chromium through Debian's chromedriver, with a fresh profile."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        missing.append("selenium (pip install selenium)")
-    if missing:
-        message = (
-            f"browser test needs {', '.join(missing)}: apt-get install chromium chromium-driver"
-        )
+    message = browser_missing()
+    if message:
         unavailable(message, "BROWSER")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--autoplay-policy=no-user-gesture-required",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_page_holds_a_conversation_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
