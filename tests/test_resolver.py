@@ -30,8 +30,6 @@ from skill.nlu import (
     resolve,
     resolve_with,
 )
-from skill.nlu.match import SAFETY_STRONG, SAFETY_THRESHOLD, Candidate, choose
-from skill.nlu.score import intent_posterior, unknown_weight_among
 from skill.nlu.words import PHRASES_PATH, expand_contractions, fold_text, load_language, stem
 from tests.bench_resolver import UTTERANCES, accuracy, load_cases
 
@@ -245,30 +243,6 @@ def test_a_cue_chooses_its_own_safety_intent(cue: str, intent: str) -> None:
 )
 def test_a_cue_among_other_words_still_chooses_its_intent(utterance: str, intent: str) -> None:
     assert resolve(utterance).intent == intent
-
-
-def test_cues_of_both_kinds_go_to_the_intent_whose_samples_match_better() -> None:
-    assert resolve("my husband hits me and I want to die").intent in SAFETY_INTENTS
-    both = frozenset(SAFETY_INTENTS)
-    tie = {CRISIS_INTENT: Candidate(0.5, None, {}), ABUSE_INTENT: Candidate(0.5, None, {})}
-    assert choose(tie, cued=both).intent == CRISIS_INTENT  # crisis on a tie
-    abuse = {
-        CRISIS_INTENT: Candidate(0.3, None, {}),
-        ABUSE_INTENT: Candidate(0.6, "my partner hits me", {}),
-    }
-    assert choose(abuse, cued=both).intent == ABUSE_INTENT
-    assert choose({}, cued=both).intent == CRISIS_INTENT  # no sample matched at all
-    assert choose(abuse, cued=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
-
-
-def test_without_a_cue_a_safety_score_needs_a_safety_word_or_strength() -> None:
-    plausible = Candidate(SAFETY_THRESHOLD + 0.1, "I don't want to wake up tomorrow", {})
-    best = {CRISIS_INTENT: plausible, "WhatIsIntimacyIntent": Candidate(0.2, None, {})}
-    assert choose(best).intent == FALLBACK_INTENT  # everyday words alone
-    assert choose(best, worded=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
-    assert choose(best, worded=frozenset({ABUSE_INTENT})).intent == FALLBACK_INTENT
-    strong = {CRISIS_INTENT: Candidate(SAFETY_STRONG, "I want to disappear forever", {})}
-    assert choose(strong).intent == CRISIS_INTENT  # a close paraphrase of a sample
 
 
 FALSE_ALARMS = [
@@ -586,41 +560,6 @@ def test_closer_resolve_reads_standard_input_in_one_process() -> None:
 )
 def test_a_yes_or_no_then_a_builtin_phrase_is_the_answer(utterance: str, intent: str) -> None:
     assert resolve(utterance).intent == intent
-
-
-def test_unknown_words_count_less_among_topic_words_only() -> None:
-    index = index_for()
-    assert {"intimac", "partner", "reflect"} <= index.topic_words
-    assert not {"what", "tell", "play"} & index.topic_words  # everyday words
-    assert unknown_weight_among(index, ("play", "som", "jazz")) == index.unknown_weight
-    assert unknown_weight_among(index, ("is", "intimac", "sex")) < index.unknown_weight
-    for utterance in ("play some jazz", "what's the capital of peru", "book me a taxi"):
-        assert resolve(utterance).intent == FALLBACK_INTENT, utterance
-
-
-def test_the_words_of_all_an_intents_samples_settle_a_close_call() -> None:
-    index = index_for()
-    topics = ("WhyFearIntimacyIntent", "SignsOfFearIntent", "PartnerPullingAwayIntent")
-    why = intent_posterior(index, index.language.keys("why"), topics)
-    assert max(why, key=why.__getitem__) == "WhyFearIntimacyIntent"
-    partner = intent_posterior(index, index.language.keys("my husband avoids it"), topics)
-    assert max(partner, key=partner.__getitem__) == "PartnerPullingAwayIntent"
-    assert resolve("can you cheer me up").intent == "EncouragementIntent"  # an equivalent
-
-
-def test_without_a_deploy_folder_the_model_is_generated_in_memory(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """An installed package has no deploy/: the same model comes from the content."""
-    from skill.nlu import index as nlu_index
-
-    monkeypatch.setattr(nlu_index, "model_path", lambda locale: tmp_path / "missing.json")
-    index_for.cache_clear()
-    try:
-        assert resolve("my partner is pulling away", "en-GB").intent == "PartnerPullingAwayIntent"
-        assert resolve("how do I set boundaries").slots["tip"].id == "BOUNDARIES"
-    finally:
-        index_for.cache_clear()
 
 
 def test_resolve_and_rehearse_hear_other_content_with_its_own_model(

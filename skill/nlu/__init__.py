@@ -58,7 +58,7 @@ from collections.abc import Callable
 
 from intents.model import DEFAULT_LOCALE, Catalogue
 from skill.authoring.interaction_model import interaction_model
-from skill.nlu.index import Index, build_index, index_for, model_path
+from skill.nlu.index import Index, build_index, cached_index, index_for, model_path
 from skill.nlu.match import (
     FALLBACK_INTENT,
     LAUNCH_REQUEST,
@@ -107,8 +107,7 @@ def resolver_for(catalogue: Catalogue) -> Callable[[str, str], Resolution]:
     def resolve_in(utterance: str, locale: str = DEFAULT_LOCALE) -> Resolution:
         served = locale if locale in catalogue.locales else DEFAULT_LOCALE
         if served not in indexes:
-            model = interaction_model(catalogue.for_locale(served))
-            indexes[served] = build_index(model, served)
+            indexes[served] = cached_index(interaction_model(catalogue.for_locale(served)), served)
         return resolve_with(indexes[served], utterance)
 
     return resolve_in
