@@ -20,7 +20,7 @@ from typing import Any
 
 from intents import load_catalogue
 from intents.loader import FALLBACK_INTENT, SAFETY_INTENTS, load_phrases
-from intents.model import DEFAULT_LOCALE
+from intents.model import DEFAULT_LOCALE, Catalogue
 from skill.authoring.interaction_model import DEPLOY_DIR, MODEL_PATH, interaction_model
 from skill.nlu.classifier import Classifier, train
 from skill.nlu.slots import SlotPhrases, slot_phrases
@@ -180,6 +180,12 @@ def cached_index(model: Mapping[str, Any], locale: str) -> Index:
 
 
 @functools.cache
+def _shipped_catalogue() -> Catalogue:
+    """Load the shipped content once: every locale's model is generated from it."""
+    return load_catalogue()
+
+
+@functools.cache
 def index_for(locale: str = DEFAULT_LOCALE) -> Index:
     """Build (once per locale, then cached) the index of the locale's model, from the content.
 
@@ -187,7 +193,7 @@ def index_for(locale: str = DEFAULT_LOCALE) -> Index:
     the content as it is now is what is heard; a locale the content does not serve
     is heard as en-US.
     """
-    catalogue = load_catalogue()
+    catalogue = _shipped_catalogue()
     served = locale if locale in catalogue.locales else DEFAULT_LOCALE
     index = cached_index(interaction_model(catalogue.for_locale(served)), served)
     # Everything alive now (the modules, the content, this index) stays alive as long as
