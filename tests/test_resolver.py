@@ -20,6 +20,8 @@ from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS
 from intents.samples import normalise_sample
 from skill.cli import main
 from skill.cli import resolve as resolve_command
+from intents import load_catalogue
+from skill.authoring.interaction_model import interaction_model
 from skill.nlu import (
     FALLBACK_INTENT,
     LAUNCH_REQUEST,
@@ -29,9 +31,11 @@ from skill.nlu import (
     model_path,
     resolve,
     resolve_with,
+    resolver_for,
 )
+from skill.nlu.index import cached_index
 from skill.nlu.words import PHRASES_PATH, expand_contractions, fold_text, load_language, stem
-from tests.bench_resolver import UTTERANCES, accuracy, load_cases
+from tests.bench_resolver import UTTERANCES, accuracy, labelled_files, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -245,6 +249,31 @@ def test_a_cue_among_other_words_still_chooses_its_intent(utterance: str, intent
     assert resolve(utterance).intent == intent
 
 
+def test_a_cue_overrides_the_classifier() -> None:
+    """The classifier alone hears the partner topic here; the cue "want to die" wins."""
+    utterance = "my partner is pulling away and honestly I want to die"
+    index = index_for()
+    classifier = index.classifier
+    probabilities = classifier.probabilities(
+        *classifier.features(" ".join(index.language.keys(utterance)))
+    )
+    assert probabilities is not None
+    assert classifier.intents[int(probabilities.argmax())] != CRISIS_INTENT
+    resolution = resolve(utterance)
+    assert resolution.intent == CRISIS_INTENT
+    assert resolution.confidence >= 0.9
+
+
+@pytest.mark.parametrize("path", labelled_files(), ids=lambda path: path.name)
+def test_every_safety_line_of_every_labelled_file_reaches_its_intent(path: Path) -> None:
+    missed = [
+        (case.utterance, resolve(case.utterance).intent)
+        for case in load_cases(path)
+        if case.intent in SAFETY_INTENTS and resolve(case.utterance).intent != case.intent
+    ]
+    assert not missed, f"someone in danger was mis-routed in {path.name}: {missed}"
+
+
 FALSE_ALARMS = [
     # alarms, timers, the day ahead
     "wake me up at seven tomorrow",
@@ -367,6 +396,28 @@ def test_a_model_given_as_data_is_matched_by_the_same_rules() -> None:
     assert resolve_with(index, "ask tea time").intent == LAUNCH_REQUEST
 
 
+def test_words_the_samples_do_not_know_fall_back_whatever_the_classifier_says() -> None:
+    """A classifier always has a likeliest intent; too few known words is still fallback."""
+    index = build_index(TINY_MODEL)
+    assert index.classifier.known_share("next") < 0.5
+    assert resolve_with(index, "I want to die").intent == FALLBACK_INTENT  # only "I" is known
+    assert resolve_with(index, "is it raining out there").intent == "WeatherIntent"
+
+
+def test_fallback_samples_teach_what_is_out_of_domain() -> None:
+    """AMAZON.FallbackIntent's samples are a class of their own: near them is fallback."""
+    without = build_index(TINY_MODEL)
+    utterance = "play the song it is raining outside"
+    assert resolve_with(without, utterance).intent == "WeatherIntent"
+    model = json.loads(json.dumps(TINY_MODEL))
+    for intent in model["interactionModel"]["languageModel"]["intents"]:
+        if intent["name"] == FALLBACK_INTENT:
+            intent["samples"] = ["play a song", "play the song about the rain"]
+    index = build_index(model)
+    assert resolve_with(index, utterance).intent == FALLBACK_INTENT
+    assert resolve_with(index, "is it raining outside today").intent == "WeatherIntent"
+
+
 def with_intents(*intents: dict[str, object]) -> dict[str, object]:
     """TINY_MODEL with more intents, for rules that depend on what the model has."""
     model = json.loads(json.dumps(TINY_MODEL))
@@ -412,6 +463,14 @@ def test_each_locale_reads_its_own_generated_model() -> None:
     assert model_path("en-GB").name == "en-GB.json"
     assert index_for("en-GB") is index_for("en-GB")  # built once, then cached
     assert resolve("can you explain counselling", "en-GB").slots["tip"].id == "THERAPY"
+
+
+def test_locales_with_identical_models_share_one_trained_index() -> None:
+    model = interaction_model(load_catalogue().for_locale("en-GB"))
+    same = json.loads(json.dumps(model))
+    assert cached_index(model, "en-GB") is cached_index(same, "en-AU")
+    same["interactionModel"]["languageModel"]["intents"][0]["samples"].append("tell me a riddle")
+    assert cached_index(model, "en-GB") is not cached_index(same, "en-AU")
 
 
 def test_a_cached_index_is_frozen_out_of_the_collectors_way(
@@ -560,6 +619,45 @@ def test_closer_resolve_reads_standard_input_in_one_process() -> None:
 )
 def test_a_yes_or_no_then_a_builtin_phrase_is_the_answer(utterance: str, intent: str) -> None:
     assert resolve(utterance).intent == intent
+
+
+def test_a_sample_added_to_a_copy_of_the_content_is_heard_without_build_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The classifier is trained from the content as it is now, not from deploy/."""
+    import shutil
+
+    from intents import CONTENT_DIR
+    from skill.nlu import index as nlu_index
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    samples = content / "samples.yaml"
+    samples.write_text(
+        samples.read_text(encoding="utf-8").replace(
+            "      - what is emotional intimacy\n",
+            "      - what is emotional intimacy\n      - explain purple giraffes singing\n",
+        ),
+        encoding="utf-8",
+    )
+    utterance = "explain purple giraffes singing"
+    assert utterance not in model_path("en-US").read_text(encoding="utf-8")
+    assert resolve(utterance).intent == FALLBACK_INTENT
+    heard = resolver_for(load_catalogue(content))(utterance, "en-US")
+    assert (heard.intent, heard.confidence, heard.sample) == (
+        "WhatIsIntimacyIntent",
+        1.0,
+        utterance,
+    )
+    near = resolver_for(load_catalogue(content))("explain the purple giraffes that sing", "en-US")
+    assert near.intent == "WhatIsIntimacyIntent"  # a paraphrase of it, too
+    # The shipped content, edited in place, is heard the same way by resolve().
+    monkeypatch.setattr(nlu_index, "_shipped_catalogue", lambda: load_catalogue(content))
+    index_for.cache_clear()
+    try:
+        assert resolve(utterance, "en-GB").intent == "WhatIsIntimacyIntent"
+    finally:
+        index_for.cache_clear()
 
 
 def test_resolve_and_rehearse_hear_other_content_with_its_own_model(
