@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from intents import load_catalogue
 from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS
 from intents.samples import normalise_sample
+from skill.authoring.interaction_model import interaction_model
 from skill.cli import main
 from skill.cli import resolve as resolve_command
-from intents import load_catalogue
-from skill.authoring.interaction_model import interaction_model
 from skill.nlu import (
     FALLBACK_INTENT,
     LAUNCH_REQUEST,
