@@ -532,8 +532,9 @@ def test_held_out_accuracy_does_not_regress() -> None:
     """A floor on the held-out set, which was never used to tune the resolver.
 
     82.5% when it was written, 86.2% after a round of general improvements made
-    without looking at it (utterances.tsv, which the rules were refined on, gives
-    93.5%). This guards against regressions; do not tune rules to individual lines here,
+    without looking at it (utterances.tsv, which the rules were refined on, gave
+    93.5%); 86.2% again when a classifier replaced the hand-written scorer (96.1% on
+    utterances.tsv). This guards against regressions; do not tune rules to individual lines here,
     or it stops being a fair measure.
     """
     overall, per_intent, misses = accuracy(load_cases(HOLDOUT))
