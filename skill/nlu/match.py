@@ -133,8 +133,7 @@ def resolve_with(index: Index, utterance: str) -> Resolution:
         if exact is not None and not cued:
             return Resolution(exact.intent, {version.name: version.slot}, 1.0, exact.text)
 
-    said_slots = [version.keys for version in slotted]
-    classified = _classify(index, [keys, *said_slots])
+    classified = _classify(index, [keys, *(version.keys for version in slotted)])
     probability = classified.probability
     if cued:
         # A classifier can miss a person in danger: a cue heard chooses its intent.
