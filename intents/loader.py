@@ -32,6 +32,7 @@ from intents.reflections import check_reflections
 from intents.report import ContentError, Report
 from intents.rules import check_answered, check_example_phrases, check_phrase_intents
 from intents.samples import check_samples
+from intents.screens import SCREEN_FILE, check_screen
 from intents.skill_texts import check_skill
 
 __all__ = [
@@ -125,6 +126,7 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
     # Only the resolver uses the phrases, but a broken file must stop lint and the app too.
     check_phrases(documents["phrases"], paths["phrases"], report, SAFETY_INTENTS)
     check_phrase_intents(documents["phrases"], intents, paths["phrases"], report)
+    screen = check_screen(directory / SCREEN_FILE, report)
     if report.errors:
         raise ContentError(report.errors)
     shared = Content(
@@ -135,6 +137,7 @@ def load_catalogue(content_dir: Path | None = None) -> Catalogue:
         tips=tips,
         reflections=reflections,
         helplines=helplines[DEFAULT_LOCALE],
+        screen=screen,
     )
     return Catalogue(
         by_locale={

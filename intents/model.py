@@ -7,6 +7,7 @@ the running skill reads YAML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 BUILTIN_PREFIX = "AMAZON."
 
@@ -35,6 +36,11 @@ class Part:
     def text(self) -> str:
         """What the part says, framing included, without its label or question."""
         return f"{self.say} {self.framing}".strip()
+
+    @property
+    def heading(self) -> str:
+        """The label on a line of its own, as a screen shows it: "Step 2 of 4", no colon."""
+        return self.label.strip().rstrip(":").rstrip()
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,8 @@ class Content:
     helplines: Helplines
     locale: str = "en-US"
     country: str = "US"
+    screen: dict[str, Any] = field(default_factory=dict)
+    """screen.json: the APL document a device with a screen is sent, the same for every locale."""
 
     def text(self, *path: str) -> str:
         """Return one text of skill.yaml, like ``text("launch", "say")``."""

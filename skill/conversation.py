@@ -44,6 +44,8 @@ from skill.state import (
     Card,
     Memory,
     Reply,
+    Screen,
+    ScreenKind,
     State,
     Turn,
 )
@@ -371,16 +373,14 @@ def _part_reply(content: Content, state: State, *, preface: str | None = None) -
     is_last = state.index == len(topic.parts) - 1
     speech: list[Segment] = [preface] if preface else []
     speech += [part.label + part.text, part.ask]
+    title = topic.title[0].upper() + topic.title[1:]
     return Reply(
         speech=tuple(speech),
         reprompt=(part.reprompt,),
-        card=Card(_card_title(content, topic), part.label + part.text),
+        card=Card(f"{content.text('name')}: {title}", part.label + part.text),
         state=replace(state, awaiting=Awaiting.OFFER if is_last else Awaiting.NEXT),
+        screen=Screen(ScreenKind.PART, title, label=part.heading, text=part.text),
     )
-
-
-def _card_title(content: Content, topic: Topic) -> str:
-    return f"{content.text('name')}: {topic.title[0].upper()}{topic.title[1:]}"
 
 
 def _ask(say: str | None, ask: str, reprompt: str, state: State) -> Reply:

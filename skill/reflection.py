@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from intents import Content, Reflection, Reflections
-from skill.state import Card, Memory, Reply, State, Turn
+from skill.state import Card, Memory, Reply, Screen, ScreenKind, State, Turn
 from speech.ssml import Pause, Segment
 
 
@@ -37,10 +37,13 @@ def reflection(content: Content, state: State, turn: Turn) -> Reply:
         speech += [question, Pause(script.pause)]
     speech.append(script.closing)
     card = "\n".join([chosen.theme, *chosen.questions, script.closing])
-    title = f"{content.text('name')}: {content.text('reflection', 'card_title')}"
+    heading = content.text("reflection", "card_title")
     return Reply(
         speech=tuple(speech),
-        card=Card(title, card),
+        card=Card(f"{content.text('name')}: {heading}", card),
         end_session=True,
         state=State(memory=state.memory),
+        # All the questions at once: one response cannot change the screen as it
+        # plays, so the screen holds the night's questions while each is asked.
+        screen=Screen(ScreenKind.REFLECTION, heading, text=chosen.theme, lines=chosen.questions),
     )

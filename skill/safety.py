@@ -12,7 +12,18 @@ from __future__ import annotations
 import re
 
 from intents import Content, Helpline
-from skill.state import SAFETY_AWAITS, Answer, Awaiting, Card, Reply, State, Turn
+from skill.state import (
+    SAFETY_AWAITS,
+    Answer,
+    Awaiting,
+    Card,
+    Reply,
+    Screen,
+    ScreenKind,
+    ShownNumber,
+    State,
+    Turn,
+)
 from speech.ssml import Segment, Telephone
 
 
@@ -76,24 +87,40 @@ AFTER_SAFETY: dict[str, Answer] = {
 
 
 def _safety_reply(content: Content, speech: list[Segment], kind: Awaiting) -> Reply:
-    """Speak the numbers and show all three on a card whose title says nothing of why."""
-    lines = content.helplines
-    abuse = lines.abuse
-    card_lines = [
-        content.text("safety", "card_emergency").format(number=lines.emergency.number),
-        content.text("safety", "card_crisis").format(
-            card_name=lines.crisis.card_name, number=lines.crisis.number
-        ),
-        content.text("safety", "card_abuse").format(card_name=abuse.card_name, number=abuse.number)
-        if abuse.number
-        else abuse.card,
-        content.text("safety", "card_footer"),
-    ]
+    """Speak the numbers and show all three on a card whose title says nothing of why.
+
+    A screen shows the same three, large: both are written from :func:`shown_numbers`.
+    """
+    numbers = shown_numbers(content)
+    footer = content.text("safety", "card_footer")
+    title = content.text("safety", "card_title")
     return Reply(
         speech=tuple(speech),
         reprompt=(content.text("safety", "reprompt"),),
-        card=Card(content.text("safety", "card_title"), "\n".join(card_lines)),
+        card=Card(title, "\n".join([*(number.line for number in numbers), footer])),
         state=State(awaiting=kind),
+        screen=Screen(ScreenKind.SAFETY, title, numbers=numbers, lines=(footer,)),
+    )
+
+
+def shown_numbers(content: Content) -> tuple[ShownNumber, ...]:
+    """Return the emergency, crisis and abuse lines as the card and the screen write them."""
+    lines = content.helplines
+    abuse = lines.abuse
+    return (
+        _shown(content.text("safety", "card_emergency"), lines.emergency),
+        _shown(content.text("safety", "card_crisis"), lines.crisis),
+        _shown(content.text("safety", "card_abuse"), abuse)
+        if abuse.number
+        else ShownNumber(abuse.card),
+    )
+
+
+def _shown(template: str, line: Helpline) -> ShownNumber:
+    """Fill a card template around its ``{number}``, keeping the number apart."""
+    before, _, after = template.partition("{number}")
+    return ShownNumber(
+        before.format(card_name=line.card_name), line.number, after.format(card_name=line.card_name)
     )
 
 

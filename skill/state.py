@@ -214,6 +214,56 @@ class Card:
 
 
 @dataclass(frozen=True)
+class ShownNumber:
+    """One helpline as written on the card and the screen: the words around its number.
+
+    The card's line and the screen's large number are both read from this one
+    value, so the two can never show different numbers. ``number`` is empty where
+    a country has no such line (the words then say what to do instead).
+    """
+
+    before: str
+    number: str = ""
+    after: str = ""
+
+    @property
+    def line(self) -> str:
+        """The card's line: the words and the number, as one sentence."""
+        return f"{self.before}{self.number}{self.after}"
+
+
+class ScreenKind(StrEnum):
+    """What a screen shows; the document picks its look by it (the reflection is calmer)."""
+
+    TEXT = "text"
+    """Launch, help, fallback and the like: the title, and what was said."""
+    PART = "part"
+    """A part of a topic: its title, "Step n of m" where it is a step, and its words."""
+    SAFETY = "safety"
+    """The helpline numbers, large."""
+    REFLECTION = "reflection"
+    """Tonight's evening reflection: its title, theme and questions."""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a device with a screen shows for a reply, as data (never reformatted text).
+
+    Only replies with more to show than their words carry one; for the rest the
+    screen shows the title and what was said (:mod:`skill.screens`).
+    """
+
+    kind: ScreenKind
+    title: str
+    label: str = ""
+    """The step's position, "Step 2 of 4"; empty where the part is not a step."""
+    text: str = ""
+    numbers: tuple[ShownNumber, ...] = ()
+    lines: tuple[str, ...] = ()
+    """Lines shown after the text: the reflection's questions, the safety card's footer."""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What to say, what to say if nothing is heard, and where the person is now."""
 
@@ -222,6 +272,8 @@ class Reply:
     card: Card | None = None
     end_session: bool = False
     state: State = field(default_factory=State)
+    screen: Screen | None = None
+    """What a screen shows, where the words alone would lose something (see :class:`Screen`)."""
     forget: bool = False
     """Delete everything kept about the person (they asked, and said yes)."""
 
