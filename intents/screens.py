@@ -167,13 +167,17 @@ def _binding_problems(expression: str, shown: set[str]) -> Iterator[str]:
         names = match.group(1).split(".")[1:]
         if len(names) < 2 or names[0] != DATASOURCE or names[1] not in SCREEN_FIELDS:
             fields = ", ".join(SCREEN_FIELDS)
-            yield f"payload{match.group(1)} is not filled by the skill: use payload.{DATASOURCE}.<{fields}>"
+            yield (
+                f"payload{match.group(1)} is not filled by the skill: "
+                f"use payload.{DATASOURCE}.<{fields}>"
+            )
         else:
             shown.add(names[1])
     for match in _DATA.finditer(expression):
         names = match.group(1).split(".")[1:]
         if names and names[0] not in NUMBER_FIELDS:
-            yield f"data.{names[0]} is not a field of a number: use data.<{', '.join(NUMBER_FIELDS)}>"
+            fields = ", ".join(NUMBER_FIELDS)
+            yield f"data.{names[0]} is not a field of a number: use data.<{fields}>"
 
 
 def _resource_names(document: Any) -> set[str]:

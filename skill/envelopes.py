@@ -16,6 +16,26 @@ LOCAL_USER_ID = "amzn1.ask.account.LOCAL-REHEARSAL"
 LOCAL_DEVICE_ID = "amzn1.ask.device.LOCAL-REHEARSAL"
 
 
+SCREEN_INTERFACES: dict[str, Any] = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "1.9"}}}
+"""What a device with a screen declares it supports (an Echo Show's APL runtime)."""
+SCREEN_VIEWPORT: dict[str, Any] = {
+    "experiences": [
+        {"arcMinuteWidth": 246, "arcMinuteHeight": 144, "canRotate": False, "canResize": False}
+    ],
+    "mode": "HUB",
+    "shape": "RECTANGLE",
+    "pixelWidth": 1280,
+    "pixelHeight": 800,
+    "dpi": 160,
+    "currentPixelWidth": 1280,
+    "currentPixelHeight": 800,
+    "touch": ["SINGLE"],
+    "keyboard": ["DIRECTION"],
+    "video": {"codecs": ["H_264_42", "H_264_41"]},
+}
+"""The screen it describes in ``context.Viewport``: an Echo Show 8's, 1280 by 800."""
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -30,11 +50,14 @@ def envelope(
     skill_id: str = LOCAL_SKILL_ID,
     timestamp: str | None = None,
     user_id: str = LOCAL_USER_ID,
+    screen: bool = False,
 ) -> dict[str, Any]:
     """Wrap a request in a full envelope: version, session, context and the request.
 
     ``timestamp`` (ISO 8601, UTC) stands for when it was asked; now by default.
     ``user_id`` is whose record a store keeps (rehearsal users have their own).
+    ``screen`` asks from a device with a screen (APL, and its viewport), like an
+    Echo Show; by default the device is a speaker without one, like an Echo Dot.
     """
     application = {"applicationId": skill_id}
     user = {"userId": user_id}
@@ -44,6 +67,19 @@ def envelope(
         "locale": locale,
         **request,
     }
+    context: dict[str, Any] = {
+        "System": {
+            "application": application,
+            "user": user,
+            "device": {
+                "deviceId": LOCAL_DEVICE_ID,
+                "supportedInterfaces": dict(SCREEN_INTERFACES) if screen else {},
+            },
+            "apiEndpoint": "https://api.amazonalexa.com",
+        }
+    }
+    if screen:
+        context["Viewport"] = SCREEN_VIEWPORT
     return {
         "version": "1.0",
         "session": {
@@ -53,14 +89,7 @@ def envelope(
             "attributes": dict(attributes or {}),
             "user": user,
         },
-        "context": {
-            "System": {
-                "application": application,
-                "user": user,
-                "device": {"deviceId": LOCAL_DEVICE_ID, "supportedInterfaces": {}},
-                "apiEndpoint": "https://api.amazonalexa.com",
-            }
-        },
+        "context": context,
         "request": request,
     }
 

@@ -27,7 +27,7 @@ from ask_sdk_model.ui import SimpleCard
 from intents import Catalogue, Content
 from intents.loader import FALLBACK_INTENT
 from intents.samples import normalise_sample
-from skill import conversation
+from skill import conversation, screens
 from skill.memory import StoreError
 from skill.progress import remember
 from skill.reminders import ReminderClient, ReminderError
@@ -104,7 +104,11 @@ class ReplyHandler(AbstractRequestHandler):
             handler_input.attributes_manager.session_attributes = (
                 {} if reply.end_session else reply.state.to_attributes()
             )
-        return render(handler_input.response_builder, reply, self.voice)
+        return render(handler_input.response_builder, reply, self.voice, self.screen(handler_input))
+
+    def screen(self, handler_input: HandlerInput) -> Content | None:
+        """Return the content to draw a screen from, or None when the device has no screen."""
+        return screen_content(handler_input, self.catalogue)
 
 
 class LaunchHandler(ReplyHandler):
@@ -196,7 +200,12 @@ class ApologyHandler(AbstractExceptionHandler):
         content = self.catalogue.for_locale(
             getattr(handler_input.request_envelope.request, "locale", None)
         )
-        return render(handler_input.response_builder, conversation.apology(content), self.voice)
+        return render(
+            handler_input.response_builder,
+            conversation.apology(content),
+            self.voice,
+            screen_content(handler_input, self.catalogue),
+        )
 
 
 class RequestLogger(AbstractRequestInterceptor):
@@ -292,15 +301,45 @@ def _user_id(handler_input: HandlerInput) -> str | None:
     return user_id if isinstance(user_id, str) and user_id else None
 
 
-def render(builder: ResponseFactory, reply: Reply, voice: Voice) -> Response:
-    """Write a reply into an SDK response: SSML speech, reprompt, card, session end."""
+def render(
+    builder: ResponseFactory, reply: Reply, voice: Voice, screen: Content | None = None
+) -> Response:
+    """Write a reply into an SDK response: SSML speech, reprompt, card, screen, session end.
+
+    ``screen`` is the content to draw the screen from, given only when the device
+    has one (:func:`screen_content`); then the reply is also shown, in APL.
+    """
     builder.speak(to_ssml(reply.speech, voice))
     if reply.reprompt and not reply.end_session:
         builder.ask(to_ssml(reply.reprompt, voice))
     if reply.card is not None:
         builder.set_card(SimpleCard(title=reply.card.title, content=reply.card.text))
+    if screen is not None:
+        _show(builder, screen, reply)
     builder.set_should_end_session(reply.end_session)
     return builder.response
+
+
+def screen_content(handler_input: HandlerInput, catalogue: Catalogue) -> Content | None:
+    """Return the request's content when its device shows APL; None for a device without."""
+    request = handler_input.request_envelope
+    if not screens.has_screen(request):
+        return None
+    return catalogue.for_locale(getattr(request.request, "locale", None))
+
+
+def _show(builder: ResponseFactory, content: Content, reply: Reply) -> None:
+    """Add the screen to a response; a screen that cannot be drawn never costs the answer.
+
+    The failure is logged at ERROR (the exception's type only, as for any crash), so
+    tests see it; ``closer lint`` also finds every screen response without one.
+    """
+    try:
+        directive = screens.render_document(content, reply)
+    except Exception as error:
+        log.error("screen not drawn: %s", type(error).__name__, exc_info=error)
+        return
+    builder.add_directive(directive)
 
 
 def resolve_slots(request: IntentRequest, content: Content) -> dict[str, str | None]:

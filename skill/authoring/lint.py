@@ -37,6 +37,7 @@ from speech.segments import plain_text
 from speech.ssml import break_time_seconds, ssml_problems
 
 MAX_RESPONSE_BYTES = 24 * 1024
+RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 MAX_TURN_WORDS = 60
 """A part (at most 45 words) plus its step label and closing question."""
 LAUNCH_WORDS = 30
@@ -83,6 +84,7 @@ def lint(
         ]
     problems += _question_problems(catalogue)
     problems += _response_problems(catalogue)
+    problems += _screen_problems(catalogue)
     return problems
 
 
@@ -153,29 +155,10 @@ def _manifest_problems(catalogue: Catalogue, manifest: dict[str, Any]) -> list[s
 
 
 def _response_problems(catalogue: Catalogue) -> list[str]:
-    """Render every reachable response through the real skill and check Alexa's limits.
-
-    The skill is built without its catch-all: in production a crash becomes a spoken
-    apology, but here it must be seen, so the first exception stops lint with the
-    request that caused it.
-    """
+    """Render every reachable response through the real skill and check Alexa's limits."""
     problems: list[str] = []
-    responses = every_response(catalogue, build_skill(catalogue, catch_all=False))
-    while True:
-        try:
-            label, request, response = next(responses)
-        except StopIteration:
-            return problems
-        except Exception as error:
-            where = "; ".join(getattr(error, "__notes__", []))
-            raise SkillCrashed(
-                f"the skill crashed ({where}): {type(error).__name__}: {error}"
-            ) from error
-        size = len(json.dumps(response).encode("utf-8"))
-        if size > MAX_RESPONSE_BYTES:
-            problems.append(
-                f"{label}: response is {size} bytes; Alexa's limit is {MAX_RESPONSE_BYTES}"
-            )
+    for label, request, response in _run(catalogue, screen=False):
+        problems += _size_problems(label, response)
         body = response.get("response", {})
         speeches = [body.get("outputSpeech"), (body.get("reprompt") or {}).get("outputSpeech")]
         for speech in filter(None, speeches):
@@ -187,6 +170,61 @@ def _response_problems(catalogue: Catalogue) -> list[str]:
             ]
         if body.get("shouldEndSession") is False and not body.get("reprompt"):
             problems.append(f"{label}: keeps the session open without a reprompt")
+    return problems
+
+
+def _screen_problems(catalogue: Catalogue) -> list[str]:
+    """Ask every reachable request again from an Echo Show: one document each, within 24 KB.
+
+    The speech is the same as a speaker's, checked above; what a screen adds is the
+    APL document and its data, which count towards the same limit. A screen that
+    could not be drawn is logged and left out (the answer is still spoken), so it
+    shows here as a response without its document.
+    """
+    problems: list[str] = []
+    for label, _request, response in _run(catalogue, screen=True):
+        problems += _size_problems(label, response)
+        body = response.get("response", {})
+        documents = [
+            directive
+            for directive in body.get("directives") or []
+            if directive.get("type") == RENDER_DOCUMENT
+        ]
+        if body.get("outputSpeech") and len(documents) != 1:
+            problems.append(
+                f"{label}: a device with a screen got {len(documents)} APL documents; "
+                "every answer shows exactly one"
+            )
+    return problems
+
+
+def _run(
+    catalogue: Catalogue, *, screen: bool
+) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Run every reachable request through the skill built without its catch-all.
+
+    In production a crash becomes a spoken apology, but here it must be seen, so the
+    first exception stops lint with the request that caused it.
+    """
+    responses = every_response(catalogue, build_skill(catalogue, catch_all=False), screen=screen)
+    while True:
+        try:
+            yield next(responses)
+        except StopIteration:
+            return
+        except Exception as error:
+            where = "; ".join(getattr(error, "__notes__", []))
+            raise SkillCrashed(
+                f"the skill crashed ({where}): {type(error).__name__}: {error}"
+            ) from error
+
+
+def _size_problems(label: str, response: dict[str, Any]) -> list[str]:
+    """Hold a whole response to Alexa's 24 KB, as its JSON is sent."""
+    size = len(json.dumps(response).encode("utf-8"))
+    if size > MAX_RESPONSE_BYTES:
+        return [f"{label}: response is {size} bytes; Alexa's limit is {MAX_RESPONSE_BYTES}"]
+    return []
 
 
 class SkillCrashed(Exception):  # noqa: N818 - reads as what happened

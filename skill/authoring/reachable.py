@@ -27,23 +27,32 @@ FIRST_NIGHT = date(2026, 1, 5)
 """Any date will do: eight nights from it give every reflection once."""
 
 
-def every_request(catalogue: Catalogue) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``(label, request envelope)`` for every locale, state and intent."""
+def every_request(
+    catalogue: Catalogue, *, screen: bool = False
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(label, request envelope)`` for every locale, state and intent.
+
+    ``screen`` asks each from a device with a screen (an Echo Show), whose answers
+    also carry the APL document; the labels then end in "(screen)".
+    """
+    suffix = " (screen)" if screen else ""
     for locale in catalogue.locales:
-        for label, request in _requests(catalogue.for_locale(locale), locale):
-            yield f"{locale} {label}", request
+        for label, request in _requests(catalogue.for_locale(locale), locale, screen):
+            yield f"{locale} {label}{suffix}", request
 
 
 def every_response(
-    catalogue: Catalogue, skill: CustomSkill | None = None
+    catalogue: Catalogue, skill: CustomSkill | None = None, *, screen: bool = False
 ) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
     """Yield ``(label, request, response envelope)`` for every request, through the real skill.
 
     ``skill`` defaults to the production skill built from ``catalogue``. Pass one built
     with ``catch_all=False`` to let an exception escape instead of becoming an apology.
+    ``screen``: as :func:`every_request`.
     """
     yield from responses_to(
-        every_request(catalogue), skill if skill is not None else build_skill(catalogue)
+        every_request(catalogue, screen=screen),
+        skill if skill is not None else build_skill(catalogue),
     )
 
 
@@ -94,10 +103,13 @@ def part_request(topic: str, index: int, locale: str) -> dict[str, Any]:
     return envelopes.intent_request("AMAZON.RepeatIntent", attributes=attributes, locale=locale)
 
 
-def reflection_request(night: date, locale: str) -> dict[str, Any]:
+def reflection_request(night: date, locale: str, *, screen: bool = False) -> dict[str, Any]:
     """Build the request for the evening reflection on ``night`` (the night picks which)."""
     return envelopes.intent_request(
-        REFLECTION_INTENT, locale=locale, timestamp=f"{night.isoformat()}T21:00:00Z"
+        REFLECTION_INTENT,
+        locale=locale,
+        timestamp=f"{night.isoformat()}T21:00:00Z",
+        screen=screen,
     )
 
 
@@ -123,23 +135,25 @@ def _states(content: Content) -> Iterator[tuple[str, State]]:
         yield f"after {intent}", State(awaiting=awaiting)
 
 
-def _requests(content: Content, locale: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _requests(content: Content, locale: str, screen: bool) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every state crossed with every intent, every tip, and each night's reflection."""
-    yield "launch", envelopes.launch_request(locale=locale)
+    device: dict[str, Any] = {"locale": locale, "screen": screen}
+    yield "launch", envelopes.launch_request(**device)
     intents = [*content.topics, *SAFETY_INTENTS, *BUILTIN_INTENTS]
     for where, state in _states(content):
         attributes = state.to_attributes()
         for intent in intents:
-            request = envelopes.intent_request(intent, attributes=attributes, locale=locale)
+            request = envelopes.intent_request(intent, attributes=attributes, **device)
             yield f"{where}, {intent}", request
     for value in content.slot_types.get("TIP", ()):
         request = envelopes.intent_request(
-            TIP_INTENT, {"tip": value.value}, resolved={"tip": value.id}, locale=locale
+            TIP_INTENT, {"tip": value.value}, resolved={"tip": value.id}, **device
         )
         yield f"{TIP_INTENT} {value.id}", request
     yield (
         f"{TIP_INTENT} unknown",
-        envelopes.intent_request(TIP_INTENT, {"tip": "juggling"}, locale=locale),
+        envelopes.intent_request(TIP_INTENT, {"tip": "juggling"}, **device),
     )
     for night in every_night(content):
-        yield f"{REFLECTION_INTENT} {night.isoformat()}", reflection_request(night, locale)
+        request = reflection_request(night, locale, screen=screen)
+        yield f"{REFLECTION_INTENT} {night.isoformat()}", request

@@ -6,8 +6,8 @@ Lambda unpacks the package on every cold start, so it holds only what
 - ``skill``: all but the web service, the command line, the local resolver, the
   authoring tools, this packaging, the rehearsal runner, the test envelopes and the
   SQLite store (a function's disk does not last; :mod:`skill.aws_lambda` refuses it);
-- ``intents``: all of it, with the content (YAML and the article), which the skill
-  loads and checks when the container starts;
+- ``intents``: all of it, with the content (YAML, the article, the screen's APL
+  document), which the skill loads and checks when the container starts;
 - ``speech``: only :mod:`speech.ssml`, what Alexa is sent; rendering audio is for previews;
 - the runtime dependencies (:data:`RUNTIME_DEPENDENCIES`), never flask, waitress,
   scikit-learn (the local resolver's: Lambda never resolves typed words), the audio
@@ -44,7 +44,7 @@ SPEECH_KEPT = ("speech/__init__.py", "speech/ssml.py")
 """The only parts of ``speech`` the skill imports: SSML composition."""
 
 CONTENT_FOLDER = "intents/content"
-CONTENT_PATTERNS = ("*.yaml", "*.txt")
+CONTENT_PATTERNS = ("*.yaml", "*.txt", "*.json")
 """The content files, as pyproject.toml's package data lists them."""
 
 RUNTIME_DEPENDENCIES = (
