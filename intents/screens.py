@@ -35,8 +35,44 @@ SHOWN_FIELDS = ("title", "label", "text", "numbers", "lines", "hints")
 """Fields the document must show; ``kind`` only chooses how (the reflection's calm colours)."""
 NUMBER_FIELDS = ("before", "number", "after")
 """Each entry of ``numbers``: the words before a helpline's number, the number, the words after."""
-COMPONENTS = frozenset({"Container", "Text", "Frame", "ScrollView"})
-"""The APL 1.x components this document may use; none loads anything from outside."""
+_BASE = frozenset(
+    {
+        # every component (APL 1.x base component properties)
+        "type", "when", "id", "style", "description", "accessibilityLabel", "role",
+        "bind", "checked", "disabled", "display", "entities", "inheritParentState",
+        "onMount", "opacity", "speech", "transform",
+        "width", "height", "minWidth", "maxWidth", "minHeight", "maxHeight",
+        "padding", "paddingLeft", "paddingRight", "paddingTop", "paddingBottom",
+        "paddingStart", "paddingEnd",
+        "shadowColor", "shadowHorizontalOffset", "shadowVerticalOffset", "shadowRadius",
+        # a child of a Container
+        "alignSelf", "grow", "shrink", "numbering", "position", "spacing",
+        "left", "right", "top", "bottom", "start", "end",
+    }
+)  # fmt: skip
+_MULTI_CHILD = frozenset({"data", "item", "items", "firstItem", "lastItem"})
+COMPONENTS: dict[str, frozenset[str]] = {
+    "Container": _BASE
+    | _MULTI_CHILD
+    | {"alignItems", "direction", "justifyContent", "numbered", "wrap"},
+    "Text": _BASE
+    | {
+        "text", "color", "fontFamily", "fontSize", "fontStyle", "fontWeight", "lang",
+        "letterSpacing", "lineHeight", "maxLines", "textAlign", "textAlignVertical",
+    },
+    "Frame": _BASE
+    | {
+        "item", "items", "backgroundColor", "borderColor", "borderWidth", "borderRadius",
+        "borderStrokeWidth", "borderTopLeftRadius", "borderTopRightRadius",
+        "borderBottomLeftRadius", "borderBottomRightRadius",
+    },
+    "ScrollView": _BASE | {"item", "items", "onScroll"},
+}  # fmt: skip
+"""The APL 1.x components this document may use, each with the properties APL gives it.
+
+None loads anything from outside. A misspelt property ("fontsize") is ignored by a
+device without a word, so it is refused here instead.
+"""
 _CHILD_KEYS = ("item", "items", "firstItem", "lastItem")
 _VERSION = re.compile(r"1\.[0-9]+")
 _EXPRESSION = re.compile(r"\$\{([^{}]*)\}")
@@ -120,14 +156,23 @@ def _check_outline(document: Any, path: Path, report: Report) -> None:
     if not any(template.get(key) for key in ("item", "items")):
         report.add(path, where, '"mainTemplate" shows nothing: give it "items"')
     for component in _components(template):
-        kind = component.get("type")
-        if kind not in COMPONENTS:
-            allowed = ", ".join(sorted(COMPONENTS))
-            report.add(
-                path, line_of(component, where), f"component {kind!r} is not one of {allowed}"
-            )
-        elif kind == "Text" and "text" not in component:
-            report.add(path, line_of(component, where), 'a Text needs "text"')
+        _check_component(component, path, line_of(component, where), report)
+
+
+def _check_component(component: Any, path: Path, line: int, report: Report) -> None:
+    lines = getattr(component, "key_lines", {})
+    line = lines.get("type", line)
+    kind = component.get("type")
+    properties = COMPONENTS.get(kind) if isinstance(kind, str) else None
+    if properties is None:
+        allowed = ", ".join(sorted(COMPONENTS))
+        report.add(path, line, f"component {kind!r} is not one of {allowed}")
+        return
+    for name in component:
+        if name not in properties:
+            report.add(path, lines.get(name, line), f"{name!r} is not a property of {kind}")
+    if kind == "Text" and "text" not in component:
+        report.add(path, line, 'a Text needs "text"')
 
 
 def _components(node: Any) -> Iterator[dict[str, Any]]:
