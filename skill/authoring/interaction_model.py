@@ -70,6 +70,16 @@ def example_phrases(content: Content) -> list[str]:
 
 
 SSL_CERTIFICATE_TYPE = "Trusted"
+SCREEN_VIEWPORTS = (
+    ("HUB", "ROUND", 100, 599, 100, 599),  # Echo Spot
+    ("HUB", "RECTANGLE", 960, 1279, 100, 599),  # Echo Show 5
+    ("HUB", "RECTANGLE", 960, 1279, 600, 959),  # Echo Show (first generation)
+    ("HUB", "RECTANGLE", 1280, 1920, 600, 1279),  # Echo Show 8 and 10
+    ("TV", "RECTANGLE", 960, 960, 540, 540),  # Fire TV
+)
+"""The screens screen.json is laid out for (its resources: small, standard, large):
+mode, shape, then width and height in dp, each from and to. Declared in the manifest
+with the APL interface, without which Alexa tells the skill of no screen at all."""
 """The endpoint's certificate is from an authority Alexa trusts, as Caddy's Let's Encrypt one is.
 
 "Wildcard" would claim a wildcard certificate, and "SelfSigned" needs the
@@ -99,7 +109,15 @@ def skill_manifest(catalogue: Catalogue, settings: DeploySettings = PLACEHOLDERS
             "apis": {
                 "custom": {
                     "endpoint": dict(endpoint),
-                    "interfaces": [],
+                    # Screens (skill.screens): the APL document, on these viewports.
+                    "interfaces": [
+                        {
+                            "type": "ALEXA_PRESENTATION_APL",
+                            "supportedViewports": [
+                                _viewport(*viewport) for viewport in SCREEN_VIEWPORTS
+                            ],
+                        }
+                    ],
                 }
             },
             # Daily reminders of the evening reflection (skill.reminding).
@@ -125,6 +143,20 @@ def skill_manifest(catalogue: Catalogue, settings: DeploySettings = PLACEHOLDERS
                 },
             },
         }
+    }
+
+
+def _viewport(
+    mode: str, shape: str, min_width: int, max_width: int, min_height: int, max_height: int
+) -> dict[str, object]:
+    """Write one of :data:`SCREEN_VIEWPORTS` as the manifest's viewport specification."""
+    return {
+        "mode": mode,
+        "shape": shape,
+        "minWidth": min_width,
+        "maxWidth": max_width,
+        "minHeight": min_height,
+        "maxHeight": max_height,
     }
 
 
