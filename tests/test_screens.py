@@ -26,7 +26,7 @@ from intents import CONTENT_DIR, Catalogue, Content, ContentError, load_catalogu
 from intents.screens import NUMBER_FIELDS, SCREEN_FIELDS, SHOWN_FIELDS
 from skill import envelopes
 from skill.alexa import build_skill
-from skill.authoring.lint import MAX_RESPONSE_BYTES
+from skill.authoring.lint import MAX_RESPONSE_BYTES, lint
 from skill.authoring.reachable import every_response
 from skill.dispatch import handle_envelope
 from skill.reflection import reflection_for
@@ -236,6 +236,30 @@ def test_a_screen_that_cannot_be_drawn_costs_only_the_screen(
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
         "screen not drawn: KeyError"
     ]
+
+
+def test_lint_finds_screen_answers_over_24_kb_and_only_those(content_copy: Path) -> None:
+    path = content_copy / "screen.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["description"] = "a long note. " * 1600  # about 20 KB more in every answer
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    problems = lint(load_catalogue(content_copy))
+    assert len(problems) > 1000
+    assert all("(screen): response is" in p and "Alexa's limit is 24576" in p for p in problems)
+
+
+@pytest.mark.crash_expected
+def test_lint_finds_screen_answers_without_their_document(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise KeyError("screen")
+
+    monkeypatch.setattr(skill.screens, "render_document", broken)
+    problems = lint(catalogue)
+    assert problems
+    assert all(p.endswith("got 0 APL documents; every answer shows exactly one") for p in problems)
+    assert any(p.startswith("en-GB launch (screen):") for p in problems)
 
 
 # --- the document, checked offline -------------------------------------------------------------
