@@ -7,8 +7,8 @@ so that whoever edits the wording can fix it without reading Python.
 This module runs the checks in order and names the intents the skill's code answers
 by name; the checks themselves live by file kind (:mod:`intents.skill_texts`,
 :mod:`intents.samples`, :mod:`intents.guidance`, :mod:`intents.helplines`,
-:mod:`intents.phrases`), with the rules between files in :mod:`intents.rules` and the
-per-locale content made by :mod:`intents.localise`.
+:mod:`intents.phrases`, :mod:`intents.screens`), with the rules between files in
+:mod:`intents.rules` and the per-locale content made by :mod:`intents.localise`.
 """
 
 from __future__ import annotations

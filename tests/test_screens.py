@@ -29,6 +29,7 @@ from skill.alexa import build_skill
 from skill.authoring.lint import MAX_RESPONSE_BYTES, lint
 from skill.authoring.reachable import every_response
 from skill.dispatch import handle_envelope
+from skill.packaging.contents import own_files
 from skill.reflection import reflection_for
 from skill.rehearsal import Rehearsal
 from skill.screens import TOKEN
@@ -339,6 +340,10 @@ def test_a_document_that_drops_the_numbers_is_refused(content_copy: Path) -> Non
     with pytest.raises(ContentError) as caught:
         load_catalogue(content_copy)
     assert any("never shows payload.screen.numbers" in e for e in caught.value.errors)
+
+
+def test_the_document_ships_in_the_lambda_package() -> None:
+    assert own_files()["intents/content/screen.json"] == CONTENT_DIR / "screen.json"
 
 
 def test_the_document_is_apl_1_x_with_one_parameter_and_shows_every_field(
