@@ -10,7 +10,6 @@ structural checks (which refuse each kind of broken document with file:line).
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -264,14 +263,6 @@ def test_lint_finds_screen_answers_without_their_document(
 
 
 # --- the document, checked offline -------------------------------------------------------------
-
-
-@pytest.fixture
-def content_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped content."""
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, target)
-    return target
 
 
 def errors_after(content_copy: Path, old: str, new: str) -> tuple[int, list[str]]:
