@@ -510,6 +510,24 @@ def test_phrases_for_an_intent_the_model_does_not_have_are_reported(content_copy
     ]
 
 
+def test_a_phrase_that_is_another_intents_sample_is_reported(content_copy: Path) -> None:
+    """A phrase must lead to one intent only.
+
+    Built-in intents have samples too (AMAZON.FallbackIntent's), so the two files could
+    otherwise send the same words two ways.
+    """
+    line = edit(
+        content_copy / "builtin_phrases.yaml",
+        "      - skip ahead\n",
+        "      - play the next song\n",
+    )
+    assert errors_of(content_copy) == [
+        f"content/builtin_phrases.yaml:{line}: en intents: AMAZON.NextIntent phrase "
+        "'play the next song' is a sample of AMAZON.FallbackIntent in samples.yaml; "
+        "say it under one intent only",
+    ]
+
+
 def test_the_cli_refuses_broken_phrases(content_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     line = replace_section(content_copy / "builtin_phrases.yaml", "fillers", "  fillers: um\n")
     assert main(["--content", str(content_copy), "lint"]) == 1
