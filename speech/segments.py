@@ -64,7 +64,10 @@ BREAK_STRENGTH_SECONDS = {
 RATE_WORDS = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.25, "x-fast": 1.5}
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
-_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?])")
+# Marks that belong to the word before them, and marks that belong to the word after:
+# a tag beside one (a number's <say-as>, a <sub>) must not leave a space between them.
+_SPACE_BEFORE_CLOSING = re.compile(r" ([.,;:!?)\]}\u201d\u2019\u2026])")
+_SPACE_AFTER_OPENING = re.compile(r"([(\[{\u201c\u2018]) ")
 _CUT_OFF_TAG = re.compile(r"<[/!?]?[A-Za-z][^<>]*$")
 
 
@@ -108,7 +111,9 @@ def plain_text(ssml: str) -> str:
     """Return the words of SSML on one line, as a person would read them.
 
     - Tags are dropped, each counting as a space, so ``</s><s>`` never glues two words
-      together; spaces are collapsed, and none is left before ``. , ; : ! ?``.
+      together; spaces are collapsed, and none is left before ``. , ; : ! ? ) ] }``,
+      a closing quote or an ellipsis, nor after ``( [ {`` or an opening quote: "(call
+      988)", not "( call 988 )", however the number was marked up.
     - Entities are unescaped: ``&amp;`` reads ``&``.
     - ``<sub alias="triple zero">000</sub>`` reads as its alias, "triple zero": that is
       what Alexa says, and what a word count should count.
@@ -125,7 +130,8 @@ def plain_text(ssml: str) -> str:
     reader = _TextReader()
     reader.feed(_CUT_OFF_TAG.sub("", ssml))
     reader.close()
-    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join("".join(reader.parts).split()))
+    text = " ".join("".join(reader.parts).split())
+    return _SPACE_AFTER_OPENING.sub(r"\1", _SPACE_BEFORE_CLOSING.sub(r"\1", text))
 
 
 class _TextReader(HTMLParser):

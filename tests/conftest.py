@@ -26,7 +26,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from intents import Catalogue, Content, load_catalogue
+from intents import CONTENT_DIR, Catalogue, Content, load_catalogue
 from skill import envelopes
 from skill.web.app import create_app
 from speech.segments import plain_text
@@ -58,6 +58,14 @@ def catalogue() -> Catalogue:
 def content(catalogue: Catalogue) -> Content:
     """The shipped en-US content."""
     return catalogue.default
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped content (the CLI tests edit it as an author would)."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
 
 
 @pytest.fixture

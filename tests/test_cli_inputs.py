@@ -10,14 +10,13 @@ import argparse
 import importlib
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from intents import CONTENT_DIR, Catalogue
+from intents import Catalogue
 from skill.cli import COMMANDS, INTERRUPTED, PIPE_CLOSED, main
 
 
@@ -99,14 +98,6 @@ def test_a_locale_typo_is_refused_by_the_real_command(tmp_path: Path) -> None:
 
 
 # --- 2. files that are not what they should be -------------------------------------------
-
-
-@pytest.fixture
-def content_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped content."""
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, target)
-    return target
 
 
 def content_problem(stderr: str) -> str:

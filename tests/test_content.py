@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -268,14 +267,6 @@ def test_custom_intents_have_enough_varied_samples(content: Content) -> None:
 
 
 # --- broken content gives file:line errors -----------------------------------------------
-
-
-@pytest.fixture
-def content_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped content."""
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, target)
-    return target
 
 
 def edit(path: Path, old: str, new: str) -> int:

@@ -89,6 +89,8 @@ def test_the_package_holds_what_the_handler_runs_and_nothing_of_the_rest(
         assert needed in tops
     for unwanted in ("flask", "werkzeug", "waitress", "gtts", "lameenc", "numpy", "soundfile"):
         assert unwanted not in tops, unwanted
+    for unwanted in ("sklearn", "scipy", "joblib", "threadpoolctl"):  # the local resolver's
+        assert unwanted not in tops, unwanted
     for unwanted in ("cryptography", "pytest", "hypothesis", "bin", "tests"):
         assert unwanted not in tops, unwanted
     for left_out in (

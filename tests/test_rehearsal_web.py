@@ -9,6 +9,7 @@ must run there.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +23,11 @@ import speech.render
 from skill import envelopes
 from skill.cli.serve import rehearsal_allowed
 from skill.web.app import create_app
+from tests.browser import chromium
+from tests.browser import missing as browser_missing
 from tests.conftest import running_server, unavailable
 from tests.speech_fakes import FakeEngine, working_fakes
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 LONG_BREAK = '<speak>Hi.<break time="10000s"/></speak>'
 """The 88-byte kind of request that once took 4.3 GB and wrote a 60 MB MP3."""
 
@@ -574,37 +575,11 @@ def test_closer_serve_offers_the_page_only_on_loopback(
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Debian's headless chromium through Debian's chromedriver, with a fresh profile."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        missing.append("selenium (pip install selenium)")
-    if missing:
-        message = (
-            f"browser test needs {', '.join(missing)}: apt-get install chromium chromium-driver"
-        )
+    message = browser_missing()
+    if message:
         unavailable(message, "BROWSER")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--autoplay-policy=no-user-gesture-required",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_page_holds_a_conversation_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
@@ -667,3 +642,136 @@ def test_the_page_holds_a_conversation_in_a_real_browser(browser: Any, tmp_path:
         )
         assert browser.switch_to.active_element == box  # ready for typing again
     assert "my partner is pulling away" not in (tmp_path / "serve.log").read_text()
+
+
+def browser_env(tmp_path: Path) -> dict[str, str]:
+    """A `closer serve` for the page in a browser: offline voice, nothing kept between runs."""
+    return {
+        "CLOSER_CACHE_DIR": str(tmp_path / "cache"),
+        "CLOSER_REHEARSAL_ENGINE": "espeak",  # offline and instant: no test touches the network
+        "CLOSER_STORE": "none",
+    }
+
+
+PHONE = {"width": 375, "height": 667, "deviceScaleFactor": 2, "mobile": True}
+"""A phone-sized screen (Chromium's headless window cannot be made that narrow)."""
+
+
+@pytest.mark.parametrize("screen", ["laptop", "phone"])
+def test_the_text_box_stays_in_view_and_only_the_transcript_scrolls(
+    browser: Any, tmp_path: Path, screen: str
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    if screen == "phone":
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    else:
+        browser.set_window_size(1200, 757)
+    try:
+        with running_server(browser_env(tmp_path), tmp_path / "serve.log") as base:
+            browser.get(f"{base}/rehearse")
+            wait = WebDriverWait(browser, 20)
+
+            def answers() -> list[Any]:
+                return browser.find_elements(By.CSS_SELECTOR, "#transcript .turn.alexa")
+
+            wait.until(lambda _: len(answers()) == 1)
+            box = browser.find_element(By.ID, "say-text")
+            for turn, words in enumerate(["my partner is pulling away", "next", "next", "next"]):
+                box.send_keys(words, Keys.ENTER)
+                wait.until(lambda _, n=turn + 2: len(answers()) == n)
+            # The fifth turn by a click, which takes the focus away from the text box.
+            browser.find_element(By.CSS_SELECTOR, "#suggestions .suggestion").click()
+            wait.until(lambda _: len(answers()) == 6)
+            seen = browser.execute_script(
+                "const box = document.getElementById('say-text').getBoundingClientRect();"
+                "const log = document.getElementById('transcript');"
+                "const view = log.getBoundingClientRect();"
+                "const turns = log.querySelectorAll('.turn.alexa');"
+                "const newest = turns[turns.length - 1].getBoundingClientRect();"
+                "return {top: box.top, bottom: box.bottom, right: box.right,"
+                " width: innerWidth, height: innerHeight,"
+                " page: [scrollX, scrollY, document.scrollingElement.scrollTop],"
+                " scrolled: log.scrollTop, overflows: log.scrollHeight > log.clientHeight,"
+                " newest: newest.top < view.bottom && newest.bottom > view.top,"
+                " focus: document.activeElement.id};"
+            )
+    finally:
+        if screen == "phone":
+            browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert seen["top"] >= 0 and seen["bottom"] <= seen["height"], seen
+    assert seen["right"] <= seen["width"], seen
+    assert seen["page"] == [0, 0, 0], "the page itself scrolled"
+    assert seen["overflows"] and seen["scrolled"] > 0, "the transcript did not scroll"
+    assert seen["newest"], "the newest answer is out of sight"
+    assert seen["focus"] == "say-text", "focus did not come back to the text box"
+    if screen == "phone":
+        assert seen["width"] == PHONE["width"]
+
+
+def test_suggestions_say_themselves_and_a_card_shows_only_where_it_differs(
+    browser: Any, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with running_server(browser_env(tmp_path), tmp_path / "serve.log") as base:
+        browser.get(f"{base}/rehearse")
+        wait = WebDriverWait(browser, 20)
+
+        def answers() -> list[Any]:
+            return browser.find_elements(By.CSS_SELECTOR, "#transcript .turn.alexa")
+
+        def offered() -> dict[str, Any]:
+            buttons = browser.find_elements(By.CSS_SELECTOR, "#suggestions .suggestion")
+            return {button.text: button for button in buttons}
+
+        def you() -> list[str]:
+            return [y.text for y in browser.find_elements(By.CSS_SELECTOR, ".turn.you .said")]
+
+        def cards(answer: Any) -> list[str]:
+            return [card.text for card in answer.find_elements(By.CLASS_NAME, "card")]
+
+        wait.until(lambda _: len(answers()) == 1)
+        assert cards(answers()[0]) == []  # the welcome card is the welcome again
+        assert 2 <= len(offered()) <= 3
+        offered()["my partner is pulling away"].click()
+        wait.until(lambda _: len(answers()) == 2)
+        assert you() == ["my partner is pulling away"]
+        assert answers()[1].get_attribute("data-intent") == "PartnerPullingAwayIntent"
+        # Only the newest answer offers anything: the welcome's buttons are gone.
+        assert len(browser.find_elements(By.CLASS_NAME, "next")) == 1
+        assert answers()[1].find_elements(By.ID, "suggestions")
+        for step in range(2):
+            offered()["next"].click()
+            wait.until(lambda _, n=step + 3: len(answers()) == n)
+        assert you() == ["my partner is pulling away", "next", "next"]
+        step_one = answers()[3]
+        assert step_one.find_element(By.CLASS_NAME, "said").text.startswith("Step 1 of 4:")
+        assert cards(step_one) == []  # its card is its speech without the question
+
+        browser.find_element(By.ID, "say-text").send_keys("I'm having dark thoughts", Keys.ENTER)
+        wait.until(lambda _: len(answers()) == 5)
+        (card,) = cards(answers()[4])
+        assert all(number in card for number in ("911", "988", "1-800-799-7233"))
+        assert list(offered()) == ["repeat", "stop"]
+
+        offered()["stop"].click()
+        wait.until(lambda _: len(answers()) == 6)
+        assert offered() == {}, "no suggestions once the session has ended"
+        assert "The session ends here" in answers()[5].text
+        shown = browser.find_element(By.ID, "transcript").text
+        assert re.search(r"\s[.,;:!?]", shown) is None, shown
+        assert "988." in shown or "988," in shown
+
+        browser.find_element(By.ID, "start-again").click()
+        wait.until(
+            lambda _: (
+                len(browser.find_elements(By.CSS_SELECTOR, "#transcript .turn")) == 1
+                and answers()[0].find_element(By.CLASS_NAME, "said").text.startswith("Welcome")
+            )
+        )
+        assert browser.switch_to.active_element.get_attribute("id") == "say-text"

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from intents import load_catalogue
 from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS
 from intents.samples import normalise_sample
+from skill.authoring.interaction_model import interaction_model
 from skill.cli import main
 from skill.cli import resolve as resolve_command
 from skill.nlu import (
@@ -29,11 +31,11 @@ from skill.nlu import (
     model_path,
     resolve,
     resolve_with,
+    resolver_for,
 )
-from skill.nlu.match import SAFETY_STRONG, SAFETY_THRESHOLD, Candidate, choose
-from skill.nlu.score import intent_posterior, unknown_weight_among
+from skill.nlu.index import cached_index
 from skill.nlu.words import PHRASES_PATH, expand_contractions, fold_text, load_language, stem
-from tests.bench_resolver import UTTERANCES, accuracy, load_cases
+from tests.bench_resolver import UTTERANCES, accuracy, labelled_files, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -247,28 +249,29 @@ def test_a_cue_among_other_words_still_chooses_its_intent(utterance: str, intent
     assert resolve(utterance).intent == intent
 
 
-def test_cues_of_both_kinds_go_to_the_intent_whose_samples_match_better() -> None:
-    assert resolve("my husband hits me and I want to die").intent in SAFETY_INTENTS
-    both = frozenset(SAFETY_INTENTS)
-    tie = {CRISIS_INTENT: Candidate(0.5, None, {}), ABUSE_INTENT: Candidate(0.5, None, {})}
-    assert choose(tie, cued=both).intent == CRISIS_INTENT  # crisis on a tie
-    abuse = {
-        CRISIS_INTENT: Candidate(0.3, None, {}),
-        ABUSE_INTENT: Candidate(0.6, "my partner hits me", {}),
-    }
-    assert choose(abuse, cued=both).intent == ABUSE_INTENT
-    assert choose({}, cued=both).intent == CRISIS_INTENT  # no sample matched at all
-    assert choose(abuse, cued=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
+def test_a_cue_overrides_the_classifier() -> None:
+    """The classifier alone hears the partner topic here; the cue "want to die" wins."""
+    utterance = "my partner is pulling away and honestly I want to die"
+    index = index_for()
+    classifier = index.classifier
+    probabilities = classifier.probabilities(
+        *classifier.features(" ".join(index.language.keys(utterance)))
+    )
+    assert probabilities is not None
+    assert classifier.intents[int(probabilities.argmax())] != CRISIS_INTENT
+    resolution = resolve(utterance)
+    assert resolution.intent == CRISIS_INTENT
+    assert resolution.confidence >= 0.9
 
 
-def test_without_a_cue_a_safety_score_needs_a_safety_word_or_strength() -> None:
-    plausible = Candidate(SAFETY_THRESHOLD + 0.1, "I don't want to wake up tomorrow", {})
-    best = {CRISIS_INTENT: plausible, "WhatIsIntimacyIntent": Candidate(0.2, None, {})}
-    assert choose(best).intent == FALLBACK_INTENT  # everyday words alone
-    assert choose(best, worded=frozenset({CRISIS_INTENT})).intent == CRISIS_INTENT
-    assert choose(best, worded=frozenset({ABUSE_INTENT})).intent == FALLBACK_INTENT
-    strong = {CRISIS_INTENT: Candidate(SAFETY_STRONG, "I want to disappear forever", {})}
-    assert choose(strong).intent == CRISIS_INTENT  # a close paraphrase of a sample
+@pytest.mark.parametrize("path", labelled_files(), ids=lambda path: path.name)
+def test_every_safety_line_of_every_labelled_file_reaches_its_intent(path: Path) -> None:
+    missed = [
+        (case.utterance, resolve(case.utterance).intent)
+        for case in load_cases(path)
+        if case.intent in SAFETY_INTENTS and resolve(case.utterance).intent != case.intent
+    ]
+    assert not missed, f"someone in danger was mis-routed in {path.name}: {missed}"
 
 
 FALSE_ALARMS = [
@@ -393,6 +396,28 @@ def test_a_model_given_as_data_is_matched_by_the_same_rules() -> None:
     assert resolve_with(index, "ask tea time").intent == LAUNCH_REQUEST
 
 
+def test_words_the_samples_do_not_know_fall_back_whatever_the_classifier_says() -> None:
+    """A classifier always has a likeliest intent; too few known words is still fallback."""
+    index = build_index(TINY_MODEL)
+    assert index.classifier.known_share("next") < 0.5
+    assert resolve_with(index, "I want to die").intent == FALLBACK_INTENT  # only "I" is known
+    assert resolve_with(index, "is it raining out there").intent == "WeatherIntent"
+
+
+def test_fallback_samples_teach_what_is_out_of_domain() -> None:
+    """AMAZON.FallbackIntent's samples are a class of their own: near them is fallback."""
+    without = build_index(TINY_MODEL)
+    utterance = "play the song it is raining outside"
+    assert resolve_with(without, utterance).intent == "WeatherIntent"
+    model = json.loads(json.dumps(TINY_MODEL))
+    for intent in model["interactionModel"]["languageModel"]["intents"]:
+        if intent["name"] == FALLBACK_INTENT:
+            intent["samples"] = ["play a song", "play the song about the rain"]
+    index = build_index(model)
+    assert resolve_with(index, utterance).intent == FALLBACK_INTENT
+    assert resolve_with(index, "is it raining outside today").intent == "WeatherIntent"
+
+
 def with_intents(*intents: dict[str, object]) -> dict[str, object]:
     """TINY_MODEL with more intents, for rules that depend on what the model has."""
     model = json.loads(json.dumps(TINY_MODEL))
@@ -438,6 +463,14 @@ def test_each_locale_reads_its_own_generated_model() -> None:
     assert model_path("en-GB").name == "en-GB.json"
     assert index_for("en-GB") is index_for("en-GB")  # built once, then cached
     assert resolve("can you explain counselling", "en-GB").slots["tip"].id == "THERAPY"
+
+
+def test_locales_with_identical_models_share_one_trained_index() -> None:
+    model = interaction_model(load_catalogue().for_locale("en-GB"))
+    same = json.loads(json.dumps(model))
+    assert cached_index(model, "en-GB") is cached_index(same, "en-AU")
+    same["interactionModel"]["languageModel"]["intents"][0]["samples"].append("tell me a riddle")
+    assert cached_index(model, "en-GB") is not cached_index(same, "en-AU")
 
 
 def test_a_cached_index_is_frozen_out_of_the_collectors_way(
@@ -499,8 +532,9 @@ def test_held_out_accuracy_does_not_regress() -> None:
     """A floor on the held-out set, which was never used to tune the resolver.
 
     82.5% when it was written, 86.2% after a round of general improvements made
-    without looking at it (utterances.tsv, which the rules were refined on, gives
-    93.5%). This guards against regressions; do not tune rules to individual lines here,
+    without looking at it (utterances.tsv, which the rules were refined on, gave
+    93.5%); 86.2% again when a classifier replaced the hand-written scorer (96.1% on
+    utterances.tsv). This guards against regressions; do not tune rules to individual lines here,
     or it stops being a fair measure.
     """
     overall, per_intent, misses = accuracy(load_cases(HOLDOUT))
@@ -588,37 +622,41 @@ def test_a_yes_or_no_then_a_builtin_phrase_is_the_answer(utterance: str, intent:
     assert resolve(utterance).intent == intent
 
 
-def test_unknown_words_count_less_among_topic_words_only() -> None:
-    index = index_for()
-    assert {"intimac", "partner", "reflect"} <= index.topic_words
-    assert not {"what", "tell", "play"} & index.topic_words  # everyday words
-    assert unknown_weight_among(index, ("play", "som", "jazz")) == index.unknown_weight
-    assert unknown_weight_among(index, ("is", "intimac", "sex")) < index.unknown_weight
-    for utterance in ("play some jazz", "what's the capital of peru", "book me a taxi"):
-        assert resolve(utterance).intent == FALLBACK_INTENT, utterance
-
-
-def test_the_words_of_all_an_intents_samples_settle_a_close_call() -> None:
-    index = index_for()
-    topics = ("WhyFearIntimacyIntent", "SignsOfFearIntent", "PartnerPullingAwayIntent")
-    why = intent_posterior(index, index.language.keys("why"), topics)
-    assert max(why, key=why.__getitem__) == "WhyFearIntimacyIntent"
-    partner = intent_posterior(index, index.language.keys("my husband avoids it"), topics)
-    assert max(partner, key=partner.__getitem__) == "PartnerPullingAwayIntent"
-    assert resolve("can you cheer me up").intent == "EncouragementIntent"  # an equivalent
-
-
-def test_without_a_deploy_folder_the_model_is_generated_in_memory(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_a_sample_added_to_a_copy_of_the_content_is_heard_without_build_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An installed package has no deploy/: the same model comes from the content."""
+    """The classifier is trained from the content as it is now, not from deploy/."""
+    import shutil
+
+    from intents import CONTENT_DIR
     from skill.nlu import index as nlu_index
 
-    monkeypatch.setattr(nlu_index, "model_path", lambda locale: tmp_path / "missing.json")
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    samples = content / "samples.yaml"
+    samples.write_text(
+        samples.read_text(encoding="utf-8").replace(
+            "      - what is emotional intimacy\n",
+            "      - what is emotional intimacy\n      - explain purple giraffes singing\n",
+        ),
+        encoding="utf-8",
+    )
+    utterance = "explain purple giraffes singing"
+    assert utterance not in model_path("en-US").read_text(encoding="utf-8")
+    assert resolve(utterance).intent == FALLBACK_INTENT
+    heard = resolver_for(load_catalogue(content))(utterance, "en-US")
+    assert (heard.intent, heard.confidence, heard.sample) == (
+        "WhatIsIntimacyIntent",
+        1.0,
+        utterance,
+    )
+    near = resolver_for(load_catalogue(content))("explain the purple giraffes that sing", "en-US")
+    assert near.intent == "WhatIsIntimacyIntent"  # a paraphrase of it, too
+    # The shipped content, edited in place, is heard the same way by resolve().
+    monkeypatch.setattr(nlu_index, "_shipped_catalogue", lambda: load_catalogue(content))
     index_for.cache_clear()
     try:
-        assert resolve("my partner is pulling away", "en-GB").intent == "PartnerPullingAwayIntent"
-        assert resolve("how do I set boundaries").slots["tip"].id == "BOUNDARIES"
+        assert resolve(utterance, "en-GB").intent == "WhatIsIntimacyIntent"
     finally:
         index_for.cache_clear()
 

@@ -18,7 +18,7 @@ from skill.cli import preview as preview_command
 from speech.errors import ServiceUnreachable
 from speech.segments import Spoken, pause_seconds, pieces_of, plain_text
 from tests.speech_check import speech_problems
-from tests.speech_fakes import FakeEngine, by_name
+from tests.speech_fakes import FakeEngine, by_name, working_fakes
 
 TOPIC = "PartnerPullingAwayIntent"
 
@@ -95,7 +95,7 @@ def test_all_of_one_locale_with_espeak_then_again_from_the_cache(
         said = [p.text for p in pieces if isinstance(p, Spoken)]
         expected[plain_text(ssml)] = (len(" ".join(said).split()), pause_seconds(pieces))
     listed = re.findall(
-        r'<audio controls preload="none" src="([^"]+)"></audio><div>(.*?)</div>', html
+        r'<audio controls preload="none" src="([^"]+)"></audio><div class="text">(.*?)</div>', html
     )
     assert len(listed) == rendered
     for source, text in listed:
@@ -112,36 +112,45 @@ def test_all_of_one_locale_with_espeak_then_again_from_the_cache(
     assert f"rendered 0, cached {rendered}, failed 0" in capsys.readouterr().err
 
 
-def test_one_topic_renders_each_step_and_the_whole(
+def test_one_topic_renders_each_part_and_the_whole(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "previews"
     assert preview(out, "--intent", TOPIC, "--engine", "espeak") == 0
     page = Page((out / "index.html").read_text(encoding="utf-8"))
-    steps = len(load_catalogue().default.topics[TOPIC].parts)
-    assert len(page.sources) == steps + 1
+    topic = load_catalogue().default.topics[TOPIC]
+    count = len(topic.parts)
+    assert len(page.sources) == count + 1
     assert page.sources[-1] == f"clips/en-US/{TOPIC}.mp3"
     whole = soundfile.info(out / page.sources[-1]).duration
     parts = sum(soundfile.info(out / s).duration for s in page.sources[:-1])
-    assert whole == pytest.approx(parts + (steps - 1) * 1.0, abs=0.5)
-    assert f"{TOPIC} --step {steps} (of {steps})" in " ".join(page.text)
+    assert whole == pytest.approx(parts + (count - 1) * 1.0, abs=0.5)
+    text = " ".join(page.text)
+    last = topic.parts[-1]
+    assert f"When a partner pulls away · step 4 of 4: {last.title}" in text
+    assert "When a partner pulls away · part 1 of 2" in text
 
 
-def test_one_step(tmp_path: Path) -> None:
+@pytest.mark.parametrize("step", [1, 2, 4])
+def test_step_n_is_the_part_spoken_as_step_n(tmp_path: Path, step: int) -> None:
     out = tmp_path / "previews"
-    assert preview(out, "--intent", TOPIC, "--step", "2", "--engine", "espeak") == 0
+    assert preview_with(working_fakes(), out, "--intent", TOPIC, "--step", str(step)) == 0
     page = Page((out / "index.html").read_text(encoding="utf-8"))
     assert len(page.sources) == 1
-    part = load_catalogue().default.topics[TOPIC].parts[1]
     text = " ".join(" ".join(page.text).split())
-    assert " ".join(part.say.split())[:40] in text
+    steps = [p for p in load_catalogue().default.topics[TOPIC].parts if p.label]
+    assert f"Step {step} of {len(steps)}: " in text  # the words the skill says first
+    assert " ".join(steps[step - 1].say.split())[:40] in text
+    assert f"· step {step} of {len(steps)}: {steps[step - 1].title}" in text
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
         (["--intent", "NoSuchIntent"], "no intent NoSuchIntent"),
-        (["--intent", TOPIC, "--step", "99"], "has steps 1 to"),
+        (["--intent", TOPIC, "--step", "99"], "has steps 1 to 4, not 99"),
+        (["--intent", TOPIC, "--step", "5"], "has steps 1 to 4, not 5"),
+        (["--intent", "WhatIsIntimacyIntent", "--step", "1"], "has no numbered steps"),
         (["--step", "2"], "--step needs --intent"),
         (["--intent", "AMAZON.HelpIntent", "--step", "2"], "is not a topic"),
         (["--all", "--locale", "fr-FR"], "no locale fr-FR"),
@@ -177,10 +186,16 @@ def test_gtts_failing_midway_falls_back_per_clip_and_reports_it(
     out = tmp_path / "previews"
     assert preview_with(engines, out, "--intent", TOPIC) == 0
     err = capsys.readouterr().err
-    assert re.search(r"engines: gtts \d+, piper \d+", err)
+    engines = re.search(r"engines: gtts (\d+), piper \d+", err)
+    assert engines
     assert "gtts passed over for piper: could not connect to translate.google.com" in err
     html = (out / "index.html").read_text(encoding="utf-8")
-    assert "gtts passed over for piper" in html
+    # Said once at the top for the clips that fell back (most of them); the clips that
+    # got gtts before it failed are the ones marked, each with its voice.
+    assert html.count("gtts passed over for piper") == 1
+    gtts = int(engines.group(1)) + 1  # and the whole topic, joined, in the first clip's voice
+    assert "Voice: <b>piper</b> for " in html and f"gtts for {gtts} (each marked)" in html
+    assert html.count('<div class="note">voice: gtts</div>') == gtts
 
 
 def test_when_every_engine_fails_the_run_fails_and_says_why(

@@ -225,6 +225,30 @@ def test_plain_text_reads_numbers_as_written_and_a_sub_as_its_alias() -> None:
     assert told(pieces_of(ssml)) == "Call nine one one. Or triple zero."
 
 
+def test_plain_text_puts_no_space_before_a_full_stop_after_a_number() -> None:
+    # The safety answer's own shape: a number read slowly, the full stop outside its tags.
+    ssml = (
+        '<speak><prosody rate="95%"><s>Call or text <prosody rate="85%">'
+        '<say-as interpret-as="telephone">988</say-as></prosody>.</s>'
+        '<break time="400ms"/><s>In danger, call 911.</s></prosody></speak>'
+    )
+    assert plain_text(ssml) == "Call or text 988. In danger, call 911."
+
+
+@pytest.mark.parametrize(
+    ("ssml", "text"),
+    [
+        ('(call <say-as interpret-as="telephone">988</say-as>)', "(call 988)"),
+        ('[<sub alias="triple zero">000</sub>]', "[triple zero]"),
+        ("say \u201c<emphasis>yes</emphasis>\u201d", "say \u201cyes\u201d"),
+        ("<say-as>988</say-as>\u2019s line", "988\u2019s line"),
+        ('Breathe<break time="1s"/>\u2026 and out', "Breathe\u2026 and out"),
+    ],
+)
+def test_plain_text_keeps_brackets_and_quotes_on_their_words(ssml: str, text: str) -> None:
+    assert plain_text(ssml) == text
+
+
 def test_plain_text_has_no_words_for_audio_and_glues_no_sentences() -> None:
     ssml = '<speak><s>Breathe in</s><audio src="https://example.invalid/x.mp3"/><s>and out.</s></speak>'
     assert plain_text(ssml) == "Breathe in and out."

@@ -85,6 +85,27 @@ def distinct_speeches(
     return found
 
 
+def part_request(topic: str, index: int, locale: str) -> dict[str, Any]:
+    """Build the request that says part ``index`` of ``topic`` and nothing else: "repeat".
+
+    What a part sounds like, whatever led to it; previews name and order clips by it.
+    """
+    attributes = State(topic=topic, index=index).to_attributes()
+    return envelopes.intent_request("AMAZON.RepeatIntent", attributes=attributes, locale=locale)
+
+
+def reflection_request(night: date, locale: str) -> dict[str, Any]:
+    """Build the request for the evening reflection on ``night`` (the night picks which)."""
+    return envelopes.intent_request(
+        REFLECTION_INTENT, locale=locale, timestamp=f"{night.isoformat()}T21:00:00Z"
+    )
+
+
+def every_night(content: Content) -> list[date]:
+    """As many nights from :data:`FIRST_NIGHT` as there are reflections."""
+    return [FIRST_NIGHT + timedelta(days=day) for day in range(len(content.reflections.nights))]
+
+
 def _states(content: Content) -> Iterator[tuple[str, State]]:
     """Every state the skill can be in, with a label.
 
@@ -120,9 +141,5 @@ def _requests(content: Content, locale: str) -> Iterator[tuple[str, dict[str, An
         f"{TIP_INTENT} unknown",
         envelopes.intent_request(TIP_INTENT, {"tip": "juggling"}, locale=locale),
     )
-    for day in range(len(content.reflections.nights)):
-        night = FIRST_NIGHT + timedelta(days=day)
-        request = envelopes.intent_request(
-            REFLECTION_INTENT, locale=locale, timestamp=f"{night.isoformat()}T21:00:00Z"
-        )
-        yield f"{REFLECTION_INTENT} {night.isoformat()}", request
+    for night in every_night(content):
+        yield f"{REFLECTION_INTENT} {night.isoformat()}", reflection_request(night, locale)

@@ -15,25 +15,32 @@ from pathlib import Path
 
 from intents import Catalogue
 
-HELP = "write deploy/ from the content in intents/"
+HELP = "write deploy/, what Alexa gets, from the content"
+DESCRIPTION = "Write deploy/ from the content: interaction models, manifest, Lambda stack."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("closer build-model", "after editing the content; commit deploy/"),
+    ("closer build-model --check", "exit 1 if deploy/ is stale"),
+    ("closer build-model --endpoint https://example.org/alexa", "your own server"),
+    ("closer build-model --out /tmp/deploy", "write it elsewhere"),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``closer build-model``."""
     parser.add_argument(
-        "--check", action="store_true", help="only check; exit 1 if the files are stale"
+        "--check", action="store_true", help="only check: exit 1 if a file is stale, write nothing"
     )
     parser.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
-        help="write (or check) the ASK CLI project in DIR instead of the checkout's deploy/",
+        help="write (or check) the ASK CLI project in DIR (default the checkout's deploy/)",
     )
     parser.add_argument(
         "--endpoint",
         metavar="URL",
         help="the HTTPS address Alexa posts to, e.g. https://skill.example.org/alexa "
-        "(default: CLOSER_ENDPOINT, else the one the package already has)",
+        "(default CLOSER_ENDPOINT, else the one the package already has)",
     )
 
 
@@ -68,7 +75,10 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
         stale = stale_files(catalogue, target, settings)
         for path in stale:
             print(f"{shown}/{path} is stale: run `closer build-model`", file=sys.stderr)
-        return 1 if stale else 0
+        if stale:
+            return 1
+        print(f"{shown}/ is up to date")
+        return 0
     try:
         changed = write_files(catalogue, target, settings)
     except OSError as error:

@@ -8,13 +8,23 @@ import sys
 from intents import Catalogue
 from skill.cli.rehearse import rehearsal_user
 
-HELP = "delete a rehearsal user's record (closer rehearse --user NAME) from the store"
+HELP = "delete a rehearsal user's record from the store"
+DESCRIPTION = "Delete what the store (CLOSER_STORE) keeps for a rehearsal user."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("closer forget --user sam", "sam's next rehearsal starts afresh"),
+    ("closer forget --user page", "what the /rehearse page kept"),
+    ("CLOSER_STORE=sqlite:///tmp/t.db closer forget --user sam", "in another store"),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``closer forget``."""
     parser.add_argument(
-        "--user", type=rehearsal_user, required=True, metavar="NAME", help="the rehearsal user"
+        "--user",
+        type=rehearsal_user,
+        required=True,
+        metavar="NAME",
+        help="the rehearsal user whose record to delete",
     )
 
 

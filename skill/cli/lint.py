@@ -19,7 +19,13 @@ from skill.cli import CommandError
 if TYPE_CHECKING:
     from skill.authoring.deploy_settings import DeploySettings
 
-HELP = "check content, the generated model and every response (--publish: ready to certify)"
+HELP = "check the content, deploy/ and every response"
+DESCRIPTION = "Check the content, deploy/ and every answer, and print one problem a line."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("closer lint", "after editing intents/content"),
+    ("closer lint --publish", "before ask deploy: what certification checks"),
+    ("closer --content my-content/ lint", "other content"),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--project",
         type=Path,
         metavar="DIR",
-        help="the ASK CLI project to check (default: the checkout's deploy/)",
+        help="the ASK CLI project to check (default the checkout's deploy/)",
     )
 
 

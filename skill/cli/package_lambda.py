@@ -17,7 +17,13 @@ from pathlib import Path
 from intents import Catalogue
 from skill.cli import CommandError
 
-HELP = "build the AWS Lambda deployment package: a zip, or a folder for `ask deploy`"
+HELP = "build the package for AWS Lambda: a zip or a folder"
+DESCRIPTION = "Build the package for AWS Lambda's Python runtime: a zip, or a folder."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("closer package-lambda --folder deploy/lambda", "then: cd deploy && ask deploy"),
+    ("closer package-lambda closer.zip", "a zip to upload yourself"),
+    ("closer package-lambda --arch arm64 arm.zip", "for Graviton"),
+)
 
 SUPPORTED_PYTHON = re.compile(r"3\.(1[1-9]|[2-9][0-9])")
 """Python 3.11 and later: what the skill's code runs on (pyproject.toml)."""
@@ -29,20 +35,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     runtime_version = LAMBDA_RUNTIME.removeprefix("python")
     parser.add_argument(
-        "out", nargs="?", type=Path, metavar="OUT.zip", help="the zip file to write"
+        "out",
+        nargs="?",
+        type=Path,
+        metavar="OUT.zip",
+        help="the zip file to write (or give --folder)",
     )
     parser.add_argument(
         "--folder",
         type=Path,
         metavar="DIR",
         help="write the package unpacked in DIR instead, replacing an earlier package "
-        "there (deploy/lambda is where `ask deploy` takes it from)",
+        "there (deploy/lambda is where ask deploy takes it from)",
     )
     parser.add_argument(
         "--arch",
         choices=("x86_64", "arm64"),
         default="x86_64",
-        help="Lambda's architecture (default x86_64, as the template's LambdaArchitecture)",
+        help="the architecture of Lambda's machine "
+        "(default x86_64, as the template's LambdaArchitecture)",
     )
     parser.add_argument(
         "--python-version",

@@ -7,8 +7,8 @@ because it needs the skill and its content; speech/ is the library it drives and
 knows nothing of either::
 
     closer preview --all                          every answer of every locale
-    closer preview --intent PartnerPullingAwayIntent            each step of a topic
-    closer preview --intent PartnerPullingAwayIntent --step 2   one step
+    closer preview --intent PartnerPullingAwayIntent            each part of a topic
+    closer preview --intent PartnerPullingAwayIntent --step 2   the one said as "Step 2 of 4"
     closer preview --say "my partner is pulling away"           the reply to an utterance
     closer preview --all --engine piper                         offline
     closer preview --clear-cache
@@ -34,7 +34,8 @@ from intents import Catalogue, Content
 from intents.model import DEFAULT_LOCALE
 from skill import envelopes
 from skill.alexa import build_skill
-from skill.authoring.reachable import distinct_speeches, every_request, responses_to
+from skill.authoring.listening_order import Named, in_listening_order
+from skill.authoring.reachable import every_request, part_request, responses_to
 from skill.conversation import BUILTIN_INTENTS
 from speech.atomic import place_copy, unwritable
 from speech.cache import DEFAULT_PREVIEWS_DIR, AudioCache, default_cache_dir
@@ -48,7 +49,14 @@ from speech.render import (
 )
 from speech.segments import plain_text
 
-HELP = "render the skill's answers as MP3 previews (gTTS or an offline voice) with an index.html"
+HELP = "render the skill's answers as MP3 previews"
+DESCRIPTION = "Hear the skill's answers as MP3 files before Alexa says them, in an index.html."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("closer preview --all", "every answer of every locale"),
+    ("closer preview --intent PartnerPullingAwayIntent --step 2", "one step"),
+    ('closer preview --say "my partner is pulling away"', "the reply to an utterance"),
+    ("closer preview --all --engine piper", "offline"),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +65,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--intent", metavar="NAME", help="one topic's steps, or one intent's answer")
     what.add_argument("--say", metavar="UTTERANCE", help="the reply to one thing a person says")
     what.add_argument("--all", action="store_true", help="every answer of every intent and locale")
-    parser.add_argument("--step", type=int, metavar="N", help="with --intent: only step N")
+    parser.add_argument(
+        "--step",
+        type=int,
+        metavar="N",
+        help='with --intent: only the part spoken as "Step N of ..." (not the unnumbered intro)',
+    )
     parser.add_argument(
         "--engine",
         choices=ENGINE_CHOICES,
@@ -65,7 +78,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="speech engine (default auto: gtts, then piper, then espeak)",
     )
     parser.add_argument(
-        "--locale", help=f"only this locale (default: {DEFAULT_LOCALE}; every locale for --all)"
+        "--locale", help=f"only this locale (default {DEFAULT_LOCALE}; every locale for --all)"
     )
     parser.add_argument(
         "--out",
@@ -76,15 +89,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--clear-cache", action="store_true", help="delete cached audio first (alone: only that)"
     )
-
-
-@dataclass
-class _Wanted:
-    """One distinct thing to say, and every request that leads to it."""
-
-    locale: str
-    ssml: str
-    labels: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -131,8 +135,8 @@ def run(
         return 1
     entries, tally, paths = _render_all(wanted, args.engine, cache, out, engines)
     if args.intent and args.step is None and len(paths) > 1 and tally.failed == 0:
-        entries.append(_whole_topic(args.intent, wanted[0].locale, paths, out))
-    index = write_index(out, entries, title=title)
+        entries.append(_whole_topic(args.intent, wanted[0], paths, out, like=entries[0]))
+    index = write_index(out, entries, title=title, engine=args.engine)
     _summarise(tally, index, sys.stderr)
     return 1 if tally.failed else 0
 
@@ -149,7 +153,7 @@ class _UsageError(Exception):
     """The options ask for something that does not exist (an unknown intent, say)."""
 
 
-def _choose(args: argparse.Namespace, catalogue: Catalogue) -> tuple[list[_Wanted], str]:
+def _choose(args: argparse.Namespace, catalogue: Catalogue) -> tuple[list[Named], str]:
     """Turn the options into distinct speeches to render, and a title for the page."""
     if args.all:
         # An unknown --locale never gets here: main() refuses it for every command.
@@ -159,8 +163,11 @@ def _choose(args: argparse.Namespace, catalogue: Catalogue) -> tuple[list[_Wante
         )
     locale = args.locale or DEFAULT_LOCALE
     if args.intent:
-        requests = _topic_requests(catalogue.for_locale(locale), args.intent, args.step, locale)
-        return _speeches(catalogue, requests, reprompts=False), f"Closer Together: {args.intent}"
+        content = catalogue.for_locale(locale)
+        requests = _topic_requests(content, args.intent, args.step, locale)
+        topic = content.topics.get(args.intent)
+        about = topic.title if topic else args.intent
+        return _speeches(catalogue, requests, reprompts=False), f"Closer Together: {about}"
     if args.say:
         requests = [(f"{locale} “{args.say}”", _utterance_request(args.say, locale))]
         return _speeches(catalogue, requests, reprompts=False), f"Closer Together: “{args.say}”"
@@ -178,7 +185,11 @@ def _every_request(
 def _topic_requests(
     content: Content, name: str, step: int | None, locale: str
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Build requests for a topic's steps (step 1 by its own intent, later ones by Repeat)."""
+    """Build requests for a topic's parts, or for the one spoken as "Step ``step`` of ...".
+
+    Steps are numbered as the skill says them: the intro parts before step 1 have no
+    number, so ``--step 1`` of a topic with two intro parts is its third part.
+    """
     topic = content.topics.get(name)
     if topic is None:
         known = {*content.intents, *BUILTIN_INTENTS}
@@ -187,20 +198,21 @@ def _topic_requests(
         if step is not None:
             raise _UsageError(f"{name} is not a topic, so it has no steps")
         return [(f"{locale} {name}", envelopes.intent_request(name, locale=locale))]
-    count = len(topic.parts)
-    if step is not None and not 1 <= step <= count:
-        raise _UsageError(f"{name} has steps 1 to {count}, not {step}")
-    requests = []
-    for number in [step] if step is not None else range(1, count + 1):
-        if number == 1:
-            request = envelopes.intent_request(name, locale=locale)
-        else:
-            state = {"topic": name, "index": number - 1, "awaiting": None}
-            request = envelopes.intent_request(
-                "AMAZON.RepeatIntent", attributes=state, locale=locale
+    steps = [index for index, part in enumerate(topic.parts) if part.label]
+    indexes: Iterable[int] = range(len(topic.parts))
+    if step is not None:
+        if not steps:
+            raise _UsageError(
+                f"{name} has no numbered steps; leave out --step to hear its "
+                f"{len(topic.parts)} parts"
             )
-        requests.append((f"{locale} {name} --step {number} (of {count})", request))
-    return requests
+        if not 1 <= step <= len(steps):
+            raise _UsageError(f"{name} has steps 1 to {len(steps)}, not {step}")
+        indexes = [steps[step - 1]]
+    return [
+        (f"{locale} {name} part {index + 1}", part_request(name, index, locale))
+        for index in indexes
+    ]
 
 
 def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
@@ -213,17 +225,15 @@ def _utterance_request(utterance: str, locale: str) -> dict[str, Any]:
 
 def _speeches(
     catalogue: Catalogue, requests: Iterable[tuple[str, dict[str, Any]]], *, reprompts: bool
-) -> list[_Wanted]:
-    """Run each request through the real skill; keep each distinct speech once per locale."""
-    responses = responses_to(requests, build_skill(catalogue))
-    return [
-        _Wanted(locale, ssml, labels)
-        for (locale, ssml), labels in distinct_speeches(responses, reprompts=reprompts).items()
-    ]
+) -> list[Named]:
+    """Run each request through the real skill; each distinct speech once, in listening order."""
+    skill = build_skill(catalogue)
+    responses = responses_to(requests, skill)
+    return in_listening_order(catalogue, skill, responses, reprompts=reprompts)
 
 
 def _render_all(
-    wanted: list[_Wanted],
+    wanted: list[Named],
     engine: str,
     cache: AudioCache,
     out: Path,
@@ -235,8 +245,7 @@ def _render_all(
     paths: list[Path] = []
     progress = _Progress(len(wanted), sys.stderr)
     for number, item in enumerate(wanted, 1):
-        label, others = item.labels[0], tuple(item.labels[1:])
-        shown = label.removeprefix(f"{item.locale} ")
+        label = f"{item.locale} {item.label}"
         progress.show(number - 1, label)
         try:
             report = render_ssml_with_report(
@@ -251,11 +260,12 @@ def _render_all(
             tally.failures.append(f"{label}: {error}")
             entries.append(
                 PageEntry(
-                    shown,
+                    item.label,
                     item.locale,
                     plain_text(item.ssml),
+                    group=item.heading,
+                    detail=_detail(item),
                     notes=(str(error),),
-                    other_labels=others,
                 )
             )
             continue
@@ -272,31 +282,43 @@ def _render_all(
             tally.fallbacks.setdefault(note, []).append(label)
         entries.append(
             PageEntry(
-                shown,
+                item.label,
                 item.locale,
                 report.text,
+                group=item.heading,
+                detail=_detail(item),
                 file=target.relative_to(out).as_posix(),
                 engine=clip.engine,
                 seconds=clip.seconds,
                 notes=notes,
-                other_labels=others,
             )
         )
     progress.done()
     return entries, tally, paths
 
 
-def _whole_topic(name: str, locale: str, paths: list[Path], out: Path) -> PageEntry:
-    """Join a topic's steps into one file, a second of quiet between them."""
-    target = out / "clips" / locale / f"{name}.mp3"
+def _detail(item: Named) -> str:
+    """For authors: the first request that hears the clip, and how many others do."""
+    first, others = item.requests[0], len(item.requests) - 1
+    return first + (f" (and {others} other request{'s' * (others > 1)})" if others else "")
+
+
+def _whole_topic(
+    name: str, first: Named, paths: list[Path], out: Path, *, like: PageEntry
+) -> PageEntry:
+    """Join a topic's parts into one file, a second of quiet between them (in their voice)."""
+    target = out / "clips" / first.locale / f"{name}.mp3"
     seconds = join_clips(paths, target, gap_seconds=1.0)
     return PageEntry(
-        f"{name}, all steps",
-        locale,
-        f"The {len(paths)} steps one after another.",
+        f"{first.heading}, all {len(paths)} parts",
+        first.locale,
+        f"The {len(paths)} parts one after another.",
+        group=first.heading,
+        detail=f"{first.locale} {name}, joined",
         file=target.relative_to(out).as_posix(),
-        engine="joined",
+        engine=like.engine,
         seconds=seconds,
+        notes=like.notes,
     )
 
 

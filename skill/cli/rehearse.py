@@ -35,7 +35,14 @@ if TYPE_CHECKING:  # speech/ is imported only when audio is asked for
     from speech.engines import Engine
     from speech.render import RenderReport
 
-HELP = "talk to the skill from the terminal (typed or scripted), optionally with audio"
+HELP = "talk to the skill in the terminal, and hear it"
+DESCRIPTION = "Talk to the skill with no Echo: type what you would say, hear the reply."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("closer rehearse", 'type; "stop" or Ctrl-D ends it'),
+    ("closer rehearse --audio --engine espeak", "hear each answer, offline"),
+    ("closer rehearse --script talk.txt --out talk.mp3", "a scripted talk, one MP3"),
+    ("closer rehearse --user sam", "as sam, remembered between runs"),
+)
 TURN_GAP_SECONDS = 1.5
 """Quiet between answers in ``--out``: room to breathe, short enough to stay together."""
 PLAY_TIMEOUT_SECONDS = 600
@@ -59,14 +66,20 @@ _WAV_PLAYERS: tuple[tuple[str, list[str]], ...] = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``closer rehearse``."""
-    parser.description = __doc__.splitlines()[0] if __doc__ else HELP
     parser.add_argument(
         "--locale", default=DEFAULT_LOCALE, help=f"locale to rehearse in (default {DEFAULT_LOCALE})"
     )
     parser.add_argument(
-        "--audio", action="store_true", help="render each answer and play it (or save it)"
+        "--audio",
+        action="store_true",
+        help="render each answer and play it (or save it, with no player)",
     )
-    parser.add_argument("--script", type=Path, metavar="FILE", help="say the lines of FILE")
+    parser.add_argument(
+        "--script",
+        type=Path,
+        metavar="FILE",
+        help="say the lines of FILE instead of reading the keyboard",
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -83,8 +96,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=rehearsal_user,
         metavar="NAME",
         help="rehearse as NAME, whose record the store keeps (CLOSER_STORE), so that "
-        "welcome back, resume and the next night's reflection can be heard; "
-        "`closer forget --user NAME` removes it",
+        "welcome back, resume and the next night's reflection can be heard "
+        "(closer forget --user NAME removes it)",
     )
     parser.add_argument(
         "--quiet-intents",

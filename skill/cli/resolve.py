@@ -20,20 +20,27 @@ from skill.nlu import Resolution, resolve, resolver_for
 
 Resolver = Callable[[str, str], Resolution]
 
-HELP = "show the intent and slots the local resolver hears in an utterance"
+HELP = "show the intent and slots heard in an utterance"
+DESCRIPTION = "Show the intent, slots and confidence the local resolver hears in what is said."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ('closer resolve "my husband keeps shutting me out"', "one line, for people"),
+    ('closer resolve --json "remind me at nine"', "one JSON object"),
+    ("closer resolve --locale en-GB < said.txt", "a JSON line per line read"),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``closer resolve``."""
-    parser.description = __doc__.splitlines()[0] if __doc__ else HELP
     parser.add_argument(
         "--locale", default=DEFAULT_LOCALE, help=f"locale of the model (default {DEFAULT_LOCALE})"
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of a line for people"
+    )
     parser.add_argument(
         "utterance",
         nargs="*",
-        help="what a person says; without it, one utterance per line is read from stdin",
+        help="what a person says (or none, to read one utterance a line from stdin)",
     )
 
 

@@ -6,10 +6,21 @@ import argparse
 import ipaddress
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from intents import Catalogue
 
-HELP = "serve the skill over HTTP (POST /alexa)"
+if TYPE_CHECKING:  # Flask is imported only when the server starts
+    from flask import Flask
+
+HELP = "serve the skill over HTTP, for Alexa and /rehearse"
+DESCRIPTION = "Serve the skill over HTTP: POST /alexa, GET /healthz, /rehearse on loopback."
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("CLOSER_SKIP_VERIFICATION=1 closer serve", "for curl on this machine"),
+    ("closer serve --port 0", "any free port, printed at start"),
+    ("CLOSER_SKILL_ID=amzn1.ask.skill.ID closer serve", "behind Caddy, for a real Echo"),
+    ("CLOSER_STORE=none closer serve", "remember nothing between sessions"),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +95,9 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
         print(
             f"Closer Together is listening on http://{address}/alexa", file=sys.stderr, flush=True
         )
+    page = rehearsal_page_path(app)
+    for address in addresses if page else ():
+        print(f"rehearse in a browser: http://{address}{page}", file=sys.stderr, flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -91,6 +105,20 @@ def run(args: argparse.Namespace, catalogue: Catalogue) -> int:
     finally:
         server.close()
     return 0
+
+
+def rehearsal_page_path(app: Flask) -> str | None:
+    """Return the /rehearse page's path if this app serves it, else None.
+
+    Asked of the app's own routes, so the line printed at start follows wherever
+    skill/web/rehearsal_page.py puts the page, and appears only when it is on.
+    """
+    from flask import url_for
+
+    if "rehearse.page" not in app.view_functions:
+        return None
+    with app.test_request_context():
+        return url_for("rehearse.page")
 
 
 def _why(error: OSError | ValueError) -> str:

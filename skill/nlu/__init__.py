@@ -1,55 +1,61 @@
 """The local resolver: typed words to an intent and slots, the way Alexa would hear them.
 
 Rehearsal has no Amazon behind it, so this package stands in for Alexa's language
-understanding. It reads the *generated* interaction model of a locale
-(``deploy/skill-package/interactionModels/custom/<locale>.json``, the very file Alexa
-gets, falling back to en-US), plus ``intents/content/builtin_phrases.yaml`` for what
-Amazon knows and the model does not list (phrases of the built-in intents, filler
-words, words that mean the same, and the cues and words of the two safety intents).
+understanding. It trains a classifier on a locale's interaction model, generated in
+memory from the content as it is now by the same code ``closer build-model`` uses
+(so an edited sample is heard at once, and ``--content DIR`` needs nothing more),
+plus ``intents/content/builtin_phrases.yaml`` for what Amazon knows and the model
+does not list (phrases of the built-in intents, filler words, words that mean the
+same, and the cues and words of the two safety intents).
+
+The classifier: TF-IDF over word n-grams (1-2) and character n-grams within words
+(2-5), and a logistic regression over both, trained with scikit-learn on every
+sample (a ``{slot}`` kept as one placeholder word), the built-in intents' phrases,
+and ``AMAZON.FallbackIntent``'s samples as the out-of-domain class; then exported to
+numpy arrays, so that classifying is a few look-ups and one small matrix product.
 
 How an utterance is matched, in order:
 
-1. *Normalise* (a pipeline of small functions): fold case and accents, strip the
-   invocation ("ask closer together ..."), expand contractions (I'm -> I am), fold
-   plurals and verb endings with a light stemmer, map equivalent words to one
-   (husband, wife, ... -> partner), drop fillers ("um", "please").
-2. *Slots*: find slot values and synonyms in the words, as Alexa's entity resolution
-   does, and replace them with a ``{slot}`` placeholder, so "how do I set healthy
-   boundaries" meets the sample "how do I {tip}" with tip=BOUNDARIES.
-3. *Exact*: a sample or built-in phrase equal to the normalised words wins outright.
-4. *Safety* (:data:`~intents.loader.SAFETY_INTENTS`): a safety cue anywhere chooses
-   its intent, CrisisIntent or AbuseIntent (unless the words are exactly a sample of
-   another intent); when cues of both are heard, the one whose samples score higher
-   wins, CrisisIntent on a tie. Without a cue, a safety intent wins on a merely
-   plausible score, but only when one of its *safety words* is heard ("worthless",
-   "slap") or its score is strong: its samples share everyday words ("wake up
-   tomorrow", "right now") that must not raise an alarm on their own. A false alarm
-   costs a kind word; a miss could cost far more, so the cues lean wide.
-5. *Scored*: each sample is compared with the words by an F1 of IDF-weighted word
-   overlap (rare words count more; unknown words count fully against a match, which is
-   what sends "play some jazz" to fallback), blended with word-pair overlap for word
-   order. An intent scores its best sample, raised a little when its next best
-   samples hold other words said (people mix phrasings). An unknown word counts less
-   when the known words around it are the skill's *topic words* (recurring in its own
-   samples, in no built-in phrase): "is intimacy just about sex" stays in scope,
-   "play some jazz" does not. Below :data:`THRESHOLD` the answer is ``AMAZON.FallbackIntent``.
-6. *Evidence*: among the skill's own intents that score near the threshold or above,
-   a Naive-Bayes posterior over the words of *all* of each intent's samples (function
-   words included, so "why", "am I" and "my partner" tell causes, signs and a
-   partner's distance apart) is blended into the score to settle close calls.
+1. *Launch*: "open closer together" alone is a ``LaunchRequest``; the invocation is
+   stripped from "ask closer together ...".
+2. *Normalise* (:mod:`~skill.nlu.words`): fold case and accents, expand
+   contractions (I'm -> I am), fold plurals and verb endings with a light stemmer,
+   map equivalent words to one (husband, wife, ... -> partner), drop fillers ("um",
+   "please"), and put right a one-letter slip in a longer word
+   (:mod:`~skill.nlu.spelling`). Measured: each of these raises accuracy.
+3. *Exact*: a sample or built-in phrase equal to the normalised words wins outright
+   (one whose slot is left unsaid too: "give me the tip on").
+4. *Yes or no, then a courtesy*: "yeah go ahead" is yes, "no stop" stops.
+5. *Slots* (:mod:`~skill.nlu.slots`): find slot values and synonyms in the words,
+   as Alexa's entity resolution does, and make a version of the words with the
+   value replaced by its ``{slot}`` placeholder ("how do I {tip}"); a time of day is
+   heard as Alexa fills ``AMAZON.TIME`` (:mod:`~skill.nlu.times`). A slotted version
+   equal to a sample wins outright.
+6. *Safety*: a safety cue anywhere (outside the everyday phrases that hold one)
+   chooses its intent, CrisisIntent or AbuseIntent, whatever the classifier says: a
+   classifier can miss a person in danger. When cues of both are heard, the one the
+   classifier finds likelier wins, CrisisIntent on a tie.
+7. *Classify* (:mod:`~skill.nlu.classifier`) the words as said and each slotted
+   version; each intent keeps its best probability. Without a cue, a safety intent
+   wins only with one of its *safety words* heard and a probability of at least
+   :data:`SAFETY_WORDED`, or a probability of at least :data:`SAFETY_STRONG`: its
+   samples hold everyday words ("wake up tomorrow", "my mom").
+8. *Fallback*: ``AMAZON.FallbackIntent`` when the likeliest intent is below
+   :data:`THRESHOLD`, or the fallback class is likelier, or less than
+   :data:`KNOWN_SHARE` of what was said is words the samples use (a classifier
+   always names a likeliest intent, however little it knows of the words).
 
-A yes or no word followed only by another built-in phrase ("yeah go ahead") is that
-answer, unless the phrase stops or cancels.
+The chosen intent's slots are filled with the values heard; ``sample`` is its sample
+nearest to what was said. An index is built once per model content and cached, so
+locales with identical models share one; a resolution then takes well under a
+millisecond. Known limits: no negation ("I don't want help" is still help), one
+value per slot type.
 
-The index for a locale is built once and cached; a resolution then takes a fraction of
-a millisecond. Known limits: no spelling correction beyond one edit on longer words, no
-negation ("I don't want help" is still help), one value per slot type.
-
-The modules, by job: :mod:`~skill.nlu.words` normalises words (step 1);
-:mod:`~skill.nlu.index` builds, loads and caches the index of a model;
-:mod:`~skill.nlu.score` scores samples, unknown words and evidence (steps 5 and 6);
-:mod:`~skill.nlu.match` finds slots and safety cues and chooses (steps 2 to 6).
-This module is the surface the rest of the project uses.
+The modules, by job: :mod:`~skill.nlu.words` normalises words;
+:mod:`~skill.nlu.spelling` puts slips right; :mod:`~skill.nlu.classifier` trains and
+scores; :mod:`~skill.nlu.slots` and :mod:`~skill.nlu.times` hear slot values;
+:mod:`~skill.nlu.index` builds and caches a model's index; :mod:`~skill.nlu.match`
+goes through the steps. This module is the surface the rest of the project uses.
 """
 
 from __future__ import annotations
@@ -58,10 +64,13 @@ from collections.abc import Callable
 
 from intents.model import DEFAULT_LOCALE, Catalogue
 from skill.authoring.interaction_model import interaction_model
-from skill.nlu.index import Index, build_index, index_for, model_path
+from skill.nlu.index import Index, build_index, cached_index, index_for, model_path
 from skill.nlu.match import (
     FALLBACK_INTENT,
+    KNOWN_SHARE,
     LAUNCH_REQUEST,
+    SAFETY_STRONG,
+    SAFETY_WORDED,
     THRESHOLD,
     HeardSlot,
     Resolution,
@@ -70,7 +79,10 @@ from skill.nlu.match import (
 
 __all__ = [
     "FALLBACK_INTENT",
+    "KNOWN_SHARE",
     "LAUNCH_REQUEST",
+    "SAFETY_STRONG",
+    "SAFETY_WORDED",
     "THRESHOLD",
     "HeardSlot",
     "Index",
@@ -96,19 +108,17 @@ def declared_slots(intent: str, locale: str = DEFAULT_LOCALE) -> tuple[str, ...]
 
 
 def resolver_for(catalogue: Catalogue) -> Callable[[str, str], Resolution]:
-    """Resolve with the models of ``catalogue``'s content, built in memory once per locale.
+    """Resolve with the models of ``catalogue``'s content, generated in memory once per locale.
 
-    For ``--content DIR``: content that is not the shipped one has no generated model
-    on disk, so its model is generated here by the same code ``closer build-model``
-    uses, and indexed.
+    For ``--content DIR``: the same as :func:`resolve`, for content that is not the
+    shipped one. Its indexes are shared with any other model of the same content.
     """
     indexes: dict[str, Index] = {}
 
     def resolve_in(utterance: str, locale: str = DEFAULT_LOCALE) -> Resolution:
         served = locale if locale in catalogue.locales else DEFAULT_LOCALE
         if served not in indexes:
-            model = interaction_model(catalogue.for_locale(served))
-            indexes[served] = build_index(model, served)
+            indexes[served] = cached_index(interaction_model(catalogue.for_locale(served)), served)
         return resolve_with(indexes[served], utterance)
 
     return resolve_in

@@ -10,7 +10,8 @@ Lambda unpacks the package on every cold start, so it holds only what
   loads and checks when the container starts;
 - ``speech``: only :mod:`speech.ssml`, what Alexa is sent; rendering audio is for previews;
 - the runtime dependencies (:data:`RUNTIME_DEPENDENCIES`), never flask, waitress,
-  the audio libraries or the test tools.
+  scikit-learn (the local resolver's: Lambda never resolves typed words), the audio
+  libraries or the test tools.
 
 Nothing here is guessed at run time: tests/test_lambda_package.py answers every
 request the skill can answer from the unpacked package, in an interpreter that sees

@@ -10,7 +10,8 @@ them is served while the page is off):
 - ``POST /rehearse/start`` ``{locale}``: open the skill (a LaunchRequest).
 - ``POST /rehearse/turn`` ``{text, locale, session}``: one turn, through the same
   resolver, skill object and dispatch path as the terminal and POST /alexa
-  (:mod:`skill.rehearsal`).
+  (:mod:`skill.rehearsal`). Both answer with the turn (:meth:`TurnResult.to_json`),
+  ``cardDiffers`` and ``suggestions`` (:mod:`skill.web.turn_view`) and ``audio``.
 - ``POST /rehearse/audio`` ``{ssml, locale, token}``: render an answer the skill gave
   (speech/), return its URL.
 - ``GET /rehearse/audio/<clip id>.mp3``: a rendered clip, only from the audio cache.
@@ -58,6 +59,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file
 
 from skill.rehearsal import Rehearsal, Session, TurnResult
+from skill.web.turn_view import turn_view
 from speech.ssml import MAX_SPEECH_CHARS
 
 log = logging.getLogger("closer.web")
@@ -254,8 +256,15 @@ def turn() -> Response:
 
 
 def _answer(result: TurnResult, locale: str) -> Response:
-    """Return a turn as JSON, with what the page sends back to hear it (``audio``)."""
+    """Return a turn as JSON, with what the page sends back to hear it (``audio``).
+
+    Besides: ``cardDiffers`` (show the card: it says more than the speech) and
+    ``suggestions`` (what to say next, none once the session has ended); see
+    :mod:`skill.web.turn_view`.
+    """
+    catalogue = current_app.extensions["closer"]["catalogue"]
     answer = result.to_json()
+    answer.update(turn_view(result, catalogue.for_locale(locale)))
     answer["audio"] = (
         {"locale": locale, "token": _tokens().issue(result.ssml, locale)}
         if result.ssml.strip()

@@ -1,6 +1,8 @@
 // The rehearsal page. It keeps the conversation's session itself (id, attributes,
 // whether it is open) and sends it back with every turn, so the server stores nothing.
-// No external resources; works offline.
+// No external resources; works offline. The server decides what is worth showing
+// (cardDiffers, suggestions); this script only lays it out. The transcript scrolls,
+// never the page, so the text box stays in view; focus goes back to it after each answer.
 "use strict";
 
 (function () {
@@ -37,10 +39,50 @@
     return node;
   }
 
+  // Bring a new turn into view by scrolling the transcript alone: its start when it is
+  // taller than the transcript, else the very end (the page itself never scrolls).
+  function reveal(item) {
+    transcript.scrollTop =
+      item.offsetHeight > transcript.clientHeight ? item.offsetTop : transcript.scrollHeight;
+  }
+
+  // Suggestions and "start again" fit only the newest answer: clear them before the next turn.
+  function clearNext() {
+    transcript.querySelectorAll(".next").forEach((row) => row.remove());
+  }
+
   function addYou(text) {
+    clearNext();
     const item = element("li", "turn you");
     item.append(element("span", "who", "You"), element("p", "said", text));
     transcript.append(item);
+    reveal(item);
+  }
+
+  // What to say next, as buttons that say it; once the session has ended, start again.
+  function nextRow(turn) {
+    const row = element("div", "next");
+    if (turn.ended) {
+      const again = element("button", "", "Start again");
+      again.type = "button";
+      again.id = "start-again";
+      again.addEventListener("click", () => begin());
+      row.append(again);
+      return row;
+    }
+    const offered = turn.suggestions || [];
+    if (!offered.length) return null;
+    row.id = "suggestions";
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", "Things you could say next");
+    row.append(element("span", "next-label", "You could say:"));
+    for (const phrase of offered) {
+      const button = element("button", "suggestion", phrase);
+      button.type = "button";
+      button.addEventListener("click", () => say(phrase));
+      row.append(button);
+    }
+    return row;
   }
 
   function describeHeard(turn) {
@@ -56,7 +98,7 @@
     const item = element("li", "turn alexa");
     item.dataset.intent = turn.intent || turn.requestType;
     item.append(element("span", "who", "Alexa"), element("p", "said", turn.text));
-    if (turn.card) {
+    if (turn.card && turn.cardDiffers) { // a card that only repeats the speech is not shown
       const card = element("div", "card");
       card.setAttribute("aria-label", "Card in the Alexa app");
       card.append(element("p", "card-title", turn.card.title), element("p", "card-text", turn.card.text));
@@ -76,9 +118,11 @@
     const note = element("p", "audio-note", "Rendering audio…");
     item.append(note);
     item.append(element("p", "heard", describeHeard(turn)));
-    if (turn.ended) item.append(element("p", "ended", "The session ends here."));
+    if (turn.ended) item.append(element("p", "ended", "The session ends here, so nothing is left to answer: start again, or type to open the skill anew."));
+    const next = nextRow(turn);
+    if (next) item.append(next);
     transcript.append(item);
-    item.scrollIntoView({ block: "nearest" });
+    reveal(item);
     loadAudio(turn, player, note);
   }
 
@@ -124,9 +168,10 @@
       return;
     }
     setBusy(false);
-    input.focus();
+    input.focus({ preventScroll: true });
   }
 
+  // Say one thing, typed or a suggestion clicked: shown in the transcript as the person's words.
   async function say(text) {
     if (busy) return;
     setBusy(true);
@@ -140,7 +185,7 @@
       setBusy(false);
       status.textContent = `Something went wrong: ${error.message}`;
     }
-    input.focus();
+    input.focus({ preventScroll: true });
   }
 
   form.addEventListener("submit", (event) => {
