@@ -90,12 +90,20 @@ def check_phrase_intents(
 
     The resolver adds those phrases only to intents of the interaction model, so
     phrases under an intent the model leaves out, or a misspelt one, are never heard.
+    Built-in intents may have samples too (AMAZON.FallbackIntent's out-of-domain
+    ones), so a phrase must also not be another intent's sample: the two files
+    would then send the same words two ways.
     """
+    owner = {
+        normalise_sample(sample): name
+        for name, intent in intents.items()
+        for sample in intent.samples
+    }
     for language, block in phrases.items():
         section = block.get("intents") if isinstance(block, dict) else None
         if not isinstance(section, LocatedDict):
             continue
-        for name in section:
+        for name, listed in section.items():
             if name.startswith(BUILTIN_PREFIX) and name not in intents:
                 report.add(
                     path,
@@ -103,3 +111,12 @@ def check_phrase_intents(
                     f"{language} intents: {name} is not an intent in samples.yaml, "
                     "so its phrases would never be heard",
                 )
+            for phrase in listed if isinstance(listed, list) else ():
+                other = owner.get(normalise_sample(phrase)) if isinstance(phrase, str) else None
+                if other is not None and other != name:
+                    report.add(
+                        path,
+                        line_of(phrase, section.key_lines[name]),
+                        f"{language} intents: {name} phrase '{phrase}' is a sample of "
+                        f"{other} in samples.yaml; say it under one intent only",
+                    )

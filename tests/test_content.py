@@ -195,6 +195,34 @@ def test_a_reflection_question_that_drops_a_hedge_is_reported(content_copy: Path
     ]
 
 
+def test_samples_keep_cause_signs_hope_and_overcoming_apart(content: Content) -> None:
+    """The boundaries written above the intents in samples.yaml, where a shape decides.
+
+    "why do I keep <behaviour>" names a sign, not the cause; "how do I stop / get
+    past / get over" asks for the steps, not for hope. Taught to the wrong intent, a
+    shape pulls every new phrasing of it along.
+    """
+    samples = {name: intent.samples for name, intent in content.intents.items()}
+    keeps_doing = re.compile(r"why do I (keep|always)\b")
+    overcoming = re.compile(r"how (do|can) I (stop|get past|get over|overcome|beat)\b")
+    assert not [s for s in samples["WhyFearIntimacyIntent"] if keeps_doing.match(s)]
+    assert sum(bool(keeps_doing.match(s)) for s in samples["SignsOfFearIntent"]) >= 5
+    assert not [
+        s
+        for s in samples["EncouragementIntent"]
+        if re.search(r"\bhow (do|can) I\b|get (over|past)", s)
+    ]
+    shaped = {
+        name
+        for name, texts in samples.items()
+        if name != "AMAZON.FallbackIntent"
+        for s in texts
+        if overcoming.match(s)
+    }
+    assert shaped == {"ScaredToOpenUpIntent"}
+    assert len(samples["AMAZON.FallbackIntent"]) >= 50
+
+
 def test_every_tip_has_one_evening_reflection(content: Content) -> None:
     assert sorted(r.tip for r in content.reflections.nights) == sorted(content.tips)
     assert all(3 <= len(r.questions) <= 4 for r in content.reflections.nights)
@@ -498,6 +526,24 @@ def test_phrases_for_an_intent_the_model_does_not_have_are_reported(content_copy
         "safety_cue_exceptions",
         f"content/builtin_phrases.yaml:{line}: en intents: AMAZON.MoarIntent is not an intent in "
         "samples.yaml, so its phrases would never be heard",
+    ]
+
+
+def test_a_phrase_that_is_another_intents_sample_is_reported(content_copy: Path) -> None:
+    """A phrase must lead to one intent only.
+
+    Built-in intents have samples too (AMAZON.FallbackIntent's), so the two files could
+    otherwise send the same words two ways.
+    """
+    line = edit(
+        content_copy / "builtin_phrases.yaml",
+        "      - skip ahead\n",
+        "      - play the next song\n",
+    )
+    assert errors_of(content_copy) == [
+        f"content/builtin_phrases.yaml:{line}: en intents: AMAZON.NextIntent phrase "
+        "'play the next song' is a sample of AMAZON.FallbackIntent in samples.yaml; "
+        "say it under one intent only",
     ]
 
 
