@@ -68,6 +68,21 @@ def content_copy(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Debian's headless chromium through its chromedriver, with a fresh profile per module.
+
+    Skipped when either is missing, unless CLOSER_REQUIRE_BROWSER=1 (CI).
+    """
+    from tests.browser import chromium, missing
+
+    message = missing()
+    if message:
+        unavailable(message, "BROWSER")
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
+
+
 @pytest.fixture
 def app() -> Iterator[Flask]:
     """The web service with verification off, as local clients run it."""

@@ -8,7 +8,6 @@ names over every locale are checked without a browser in tests/test_preview_orde
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,6 @@ import pytest
 
 from intents import load_catalogue
 from skill.cli import preview as preview_command
-from tests.browser import chromium, missing
-from tests.conftest import unavailable
 from tests.speech_fakes import working_fakes
 
 LOCALE = "en-GB"
@@ -32,16 +29,6 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     args = parser.parse_args(["--all", "--locale", LOCALE, "--out", str(out)])
     assert preview_command.run(args, load_catalogue(), engines=working_fakes()) == 0
     return out / "index.html"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Debian's headless chromium; skipped when missing unless CLOSER_REQUIRE_BROWSER=1."""
-    message = missing()
-    if message:
-        unavailable(message, "BROWSER")
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
 
 def shown_labels(browser: Any) -> list[str]:

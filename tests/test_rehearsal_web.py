@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,7 @@ import speech.render
 from skill import envelopes
 from skill.cli.serve import rehearsal_allowed
 from skill.web.app import create_app
-from tests.browser import chromium
-from tests.browser import missing as browser_missing
-from tests.conftest import running_server, unavailable
+from tests.conftest import running_server
 from tests.speech_fakes import FakeEngine, working_fakes
 
 LONG_BREAK = '<speak>Hi.<break time="10000s"/></speak>'
@@ -570,16 +567,6 @@ def test_closer_serve_offers_the_page_only_on_loopback(
 
 
 # --- the page in a real browser -------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Debian's headless chromium through Debian's chromedriver, with a fresh profile."""
-    message = browser_missing()
-    if message:
-        unavailable(message, "BROWSER")
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
 
 def test_the_page_holds_a_conversation_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
