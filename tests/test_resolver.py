@@ -516,34 +516,47 @@ def test_the_labelled_set_covers_every_intent_and_tip() -> None:
     assert tips <= {c.slots.get("tip") for c in cases}
 
 
-def test_accuracy_on_the_labelled_set_is_at_least_90_percent() -> None:
-    overall, per_intent, misses = accuracy(load_cases(UTTERANCES))
-    report = "\n".join(f"{c.line}: {c.utterance!r} -> {r.intent}" for c, r in misses)
-    assert overall >= 0.9, f"accuracy {overall:.1%}; misses:\n{report}"
-    for intent in SAFETY_INTENTS:
-        right, total = per_intent[intent]
-        assert right == total, f"someone in danger was mis-routed ({intent}):\n{report}"
+FLOORS = {
+    # Development sets: the samples were grown on their misses.
+    "utterances.tsv": 0.97,
+    "utterances_dev.tsv": 0.97,
+    "utterances_dev_topics.tsv": 0.95,
+    "utterances_dev_requests.tsv": 0.95,
+    # Held out: never used to tune, only measured (see the test's docstring).
+    "utterances_holdout.tsv": 0.92,
+    "utterances_fresh.tsv": 0.92,
+}
+"""The least accuracy each labelled file must keep (tests/bench_resolver.py prints the figures)."""
 
 
-HOLDOUT = UTTERANCES.with_name("utterances_holdout.tsv")
+def test_every_labelled_file_has_a_floor() -> None:
+    assert sorted(path.name for path in labelled_files()) == sorted(FLOORS)
 
 
-def test_held_out_accuracy_does_not_regress() -> None:
-    """A floor on the held-out set, which was never used to tune the resolver.
+@pytest.mark.parametrize("path", labelled_files(), ids=lambda path: path.name)
+def test_accuracy_on_each_labelled_file_keeps_its_floor(path: Path) -> None:
+    """A floor per file, a little under its figure when it was last measured.
 
-    82.5% when it was written, 86.2% after a round of general improvements made
-    without looking at it (utterances.tsv, which the rules were refined on, gave
-    93.5%); 86.2% again when a classifier replaced the hand-written scorer (96.1% on
-    utterances.tsv). This guards against regressions; do not tune rules to individual lines here,
-    or it stops being a fair measure.
+    The held-out files were never used to tune the resolver or the samples, only to
+    measure them. utterances_holdout.tsv (80 lines): 82.5% when written, 83.8% before
+    issue 14, 86.2% with the classifier, 95.0% after three rounds of samples grown on
+    the development sets. utterances_fresh.tsv (190 lines, written for issue 14 before
+    the resolver's answers on it were seen): 68.9% with the hand-written scorer, 93.7%
+    after those rounds. Do not tune samples or rules to their individual lines, or
+    they stop being a fair measure; when a floor fails, look for the family of
+    phrasing in a development set instead.
     """
-    overall, per_intent, misses = accuracy(load_cases(HOLDOUT))
+    overall, per_intent, misses = accuracy(load_cases(path))
     report = "\n".join(f"{c.line}: {c.utterance!r} -> {r.intent}" for c, r in misses)
-    assert overall >= 0.8, f"held-out accuracy {overall:.1%}; misses:\n{report}"
+    assert overall >= FLOORS[path.name], f"{path.name}: accuracy {overall:.1%}; misses:\n{report}"
     for intent in SAFETY_INTENTS:
-        right, total = per_intent[intent]
+        right, total = per_intent.get(intent, (0, 0))
         assert right == total, f"someone in danger was mis-routed ({intent}):\n{report}"
-    assert not {c.utterance for c in load_cases(HOLDOUT)} & {c.utterance for c in load_cases()}
+
+
+def test_the_first_held_out_set_shares_no_line_with_the_development_set() -> None:
+    holdout = UTTERANCES.with_name("utterances_holdout.tsv")
+    assert not {c.utterance for c in load_cases(holdout)} & {c.utterance for c in load_cases()}
 
 
 def test_a_bad_label_file_line_is_reported_with_its_number(tmp_path: Path) -> None:
