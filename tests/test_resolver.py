@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,7 +20,7 @@ import yaml
 from intents import load_catalogue
 from intents.loader import ABUSE_INTENT, CRISIS_INTENT, SAFETY_INTENTS
 from intents.samples import normalise_sample
-from skill.authoring.interaction_model import interaction_model
+from skill.authoring.interaction_model import DEPLOY_DIR, MODEL_PATH, interaction_model
 from skill.cli import main
 from skill.cli import resolve as resolve_command
 from skill.nlu import (
@@ -28,7 +29,6 @@ from skill.nlu import (
     build_index,
     declared_slots,
     index_for,
-    model_path,
     resolve,
     resolve_with,
     resolver_for,
@@ -40,9 +40,16 @@ from tests.bench_resolver import UTTERANCES, accuracy, labelled_files, load_case
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def deployed_model(locale: str = "en-US") -> dict[str, Any]:
+    """The interaction model Alexa gets for ``locale``: the generated file in deploy/."""
+    path = DEPLOY_DIR / MODEL_PATH.format(locale=locale)
+    model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return model
+
+
 def model_samples(locale: str = "en-US") -> dict[str, set[str]]:
     """Every sample of the generated model, normalised, by intent."""
-    model = json.loads(model_path(locale).read_text(encoding="utf-8"))
+    model = deployed_model(locale)
     return {
         intent["name"]: {normalise_sample(s) for s in intent.get("samples", [])}
         for intent in model["interactionModel"]["languageModel"]["intents"]
@@ -454,13 +461,16 @@ def test_safety_cues_must_be_filed_under_a_safety_intent() -> None:
 
 
 def test_a_locale_without_a_model_uses_en_us() -> None:
-    assert model_path("fr-FR").name == "en-US.json"
-    assert model_path("../../etc/passwd").name == "en-US.json"
-    assert resolve("my partner is pulling away", "fr-FR").intent == "PartnerPullingAwayIntent"
+    for locale in ("fr-FR", "../../etc/passwd"):
+        heard = resolve("my partner is pulling away", locale)
+        assert heard.intent == "PartnerPullingAwayIntent"
+        assert index_for(locale) is index_for("en-US")
 
 
-def test_each_locale_reads_its_own_generated_model() -> None:
-    assert model_path("en-GB").name == "en-GB.json"
+def test_each_locale_is_heard_with_the_model_alexa_gets() -> None:
+    for locale in load_catalogue().locales:
+        generated = interaction_model(load_catalogue().for_locale(locale))
+        assert generated == deployed_model(locale), locale  # deploy/ is up to date
     assert index_for("en-GB") is index_for("en-GB")  # built once, then cached
     assert resolve("can you explain counselling", "en-GB").slots["tip"].id == "THERAPY"
 
@@ -511,7 +521,7 @@ def test_the_labelled_set_covers_every_intent_and_tip() -> None:
     assert sum(c.intent == FALLBACK_INTENT for c in cases) >= 25
     for intent in SAFETY_INTENTS:
         assert sum(c.intent == intent for c in cases) >= 10, intent
-    model = json.loads(model_path("en-US").read_text(encoding="utf-8"))
+    model = deployed_model("en-US")
     tips = {v["id"] for v in model["interactionModel"]["languageModel"]["types"][0]["values"]}
     assert tips <= {c.slots.get("tip") for c in cases}
 
@@ -655,7 +665,7 @@ def test_a_sample_added_to_a_copy_of_the_content_is_heard_without_build_model(
         encoding="utf-8",
     )
     utterance = "explain purple giraffes singing"
-    assert utterance not in model_path("en-US").read_text(encoding="utf-8")
+    assert utterance not in json.dumps(deployed_model("en-US"))
     assert resolve(utterance).intent == FALLBACK_INTENT
     heard = resolver_for(load_catalogue(content))(utterance, "en-US")
     assert (heard.intent, heard.confidence, heard.sample) == (

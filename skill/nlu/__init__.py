@@ -64,7 +64,7 @@ from collections.abc import Callable
 
 from intents.model import DEFAULT_LOCALE, Catalogue
 from skill.authoring.interaction_model import interaction_model
-from skill.nlu.index import Index, build_index, cached_index, index_for, model_path
+from skill.nlu.index import Index, build_index, cached_index, index_for
 from skill.nlu.match import (
     FALLBACK_INTENT,
     KNOWN_SHARE,
@@ -90,7 +90,6 @@ __all__ = [
     "build_index",
     "declared_slots",
     "index_for",
-    "model_path",
     "resolve",
     "resolve_with",
     "resolver_for",

@@ -21,7 +21,7 @@ from typing import Any
 from intents import load_catalogue
 from intents.loader import FALLBACK_INTENT, SAFETY_INTENTS, load_phrases
 from intents.model import DEFAULT_LOCALE, Catalogue
-from skill.authoring.interaction_model import DEPLOY_DIR, MODEL_PATH, interaction_model
+from skill.authoring.interaction_model import interaction_model
 from skill.nlu.classifier import Classifier, train
 from skill.nlu.slots import SlotPhrases, slot_phrases
 from skill.nlu.spelling import Speller, speller
@@ -136,18 +136,6 @@ def _build_index(model: Mapping[str, Any], language: Language) -> Index:
 
 
 # --- loading and caching --------------------------------------------------------------
-
-
-def model_path(locale: str, deploy_dir: Path = DEPLOY_DIR) -> Path:
-    """Locate the generated interaction model file for ``locale``, or en-US's when it has none.
-
-    The resolver itself trains on the model generated in memory; this names the file
-    Alexa gets, for tests that compare the two.
-    """
-    path = deploy_dir / MODEL_PATH.format(locale=locale)
-    if re.fullmatch(r"[a-z]{2}-[A-Z]{2}", locale) and path.is_file():
-        return path
-    return deploy_dir / MODEL_PATH.format(locale=DEFAULT_LOCALE)
 
 
 @functools.cache
